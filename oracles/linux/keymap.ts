@@ -1,0 +1,68 @@
+// The PPTP keymap lookup: gre_keymap_lookup / gre_key_cmpfn (net/netfilter/nf_conntrack_proto_gre.c,
+// Linux 6.18). An entry matches on family, both addresses and dstkey (KM-2); the list is walked in
+// insertion order and the first match wins (KM-3).
+import type { KeymapEntry } from '../../spec/contract.ts';
+import { parseAddress } from '../../spec/address.ts';
+import type { RuleId } from '../../spec/rules.ts';
+
+export interface ParsedKeymapEntry {
+  readonly src: Uint8Array;
+  readonly dst: Uint8Array;
+  readonly dstkey: number;
+  readonly srckey: number;
+}
+
+const cache = new WeakMap<readonly KeymapEntry[], readonly ParsedKeymapEntry[]>();
+
+/** Parses the contract's keymap once per array; throws a TypeError that names the bad entry. */
+export function parseKeymap(keymap: readonly KeymapEntry[]): readonly ParsedKeymapEntry[] {
+  if (keymap.length === 0) return [];
+  const hit = cache.get(keymap);
+  if (hit) return hit;
+  const parsed = keymap.map((e, i) => {
+    const src = parseAddress(e?.src);
+    const dst = parseAddress(e?.dst);
+    if (!src || !dst || src.length !== dst.length) throw new TypeError(`keymap[${i}]: src and dst must be addresses of one family, got ${JSON.stringify(e?.src)} and ${JSON.stringify(e?.dst)}`);
+    for (const k of ['dstkey', 'srckey'] as const) {
+      const v = e[k];
+      if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new TypeError(`keymap[${i}].${k} must be an integer 0..65535, got ${JSON.stringify(v)}`);
+    }
+    return { src, dst, dstkey: e.dstkey, srckey: e.srckey };
+  });
+  cache.set(keymap, parsed);
+  return parsed;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, bOff: number, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[bOff + i]) return false;
+  return true;
+}
+
+/**
+ * srckey for (family of `alen`-byte addresses at srcOff/dstOff of `pkt`, dstkey), or 0.
+ * Pushes KM-2 when an entry agreed on some of the compared fields but not all, KM-3 when
+ * more than one entry matched.
+ */
+export function keymapLookup(
+  keymap: readonly ParsedKeymapEntry[], pkt: Uint8Array, srcOff: number, dstOff: number, alen: number,
+  dstkey: number, rules: RuleId[],
+): number {
+  let found: number | undefined;
+  let matches = 0;
+  let nearMiss = false;
+  for (const e of keymap) {
+    const s = sameBytes(e.src, pkt, srcOff, alen);
+    const d = sameBytes(e.dst, pkt, dstOff, alen);
+    const k = e.dstkey === dstkey;
+    if (s && d && k) {
+      matches++;
+      if (found === undefined) found = e.srckey;
+    } else if ((s && d) || k || (e.src.length === alen && sameBytes(e.src, pkt, dstOff, alen) && sameBytes(e.dst, pkt, srcOff, alen))) {
+      nearMiss = true;
+    }
+  }
+  if (nearMiss) rules.push('KM-2');
+  if (matches > 1) rules.push('KM-3');
+  return found ?? 0;
+}
