@@ -13,6 +13,7 @@ import { skipExtHeaders } from './ipv6-exthdr.ts';
 import { greKeys } from './gre.ts';
 import { parseKeymap } from './keymap.ts';
 import type { Outcome, Verdict } from './verdict.ts';
+import type { KernelProfile } from './kernel-profile.ts';
 
 export const KERNEL_VERSION = '6.18';
 
@@ -31,20 +32,25 @@ function verdict(
   return { outcome, tuple, rules, decidedBy, reason, family, seenLength, dataoff, l4proto };
 }
 
-export function linuxVerdict(packet: Uint8Array, context: Context = { keymap: [] }): Verdict {
+export interface LinuxOptions {
+  /** Which kernel generation's semantics to follow (kernel-profile.ts); default 'current'. */
+  readonly profile?: KernelProfile;
+}
+
+export function linuxVerdict(packet: Uint8Array, context: Context = { keymap: [] }, options: LinuxOptions = {}): Verdict {
   const keymap = parseKeymap(context.keymap);
   const rules: RuleId[] = [];
   const version = packet.length > 0 ? packet[0]! >> 4 : -1;
   if (version === 4) return ipv4Verdict(packet, keymap, rules);
-  if (version === 6) return ipv6Verdict(packet, keymap, rules);
+  if (version === 6) return ipv6Verdict(packet, keymap, rules, options.profile ?? 'current');
   rules.push('L3-2');
   const why = packet.length === 0 ? 'empty datagram' : `IP version ${version} is neither 4 nor 6`;
   return verdict('not-seen', null, rules, 'L3-2', why, undefined, 0);
 }
 
 /** The contract's answer: the tuple, or null when conntrack counts the packet invalid or never sees it. */
-export function linuxTuple(packet: Uint8Array, context: Context = { keymap: [] }): Tuple | null {
-  return linuxVerdict(packet, context).tuple;
+export function linuxTuple(packet: Uint8Array, context: Context = { keymap: [] }, options: LinuxOptions = {}): Tuple | null {
+  return linuxVerdict(packet, context, options).tuple;
 }
 
 function ipv4Verdict(b: Uint8Array, keymap: ReturnType<typeof parseKeymap>, rules: RuleId[]): Verdict {
@@ -79,7 +85,7 @@ function ipv4Verdict(b: Uint8Array, keymap: ReturnType<typeof parseKeymap>, rule
   return verdict(outcome, { src, dst, proto: 47, srckey: g.srckey, dstkey: g.dstkey }, rules, decidedBy, g.reason + note, 4, st.end, st.dataoff, 47);
 }
 
-function ipv6Verdict(input: Uint8Array, keymap: ReturnType<typeof parseKeymap>, rules: RuleId[]): Verdict {
+function ipv6Verdict(input: Uint8Array, keymap: ReturnType<typeof parseKeymap>, rules: RuleId[], profile: KernelProfile): Verdict {
   const st = ipv6Stage(input);
   if (st.kind === 'drop') {
     rules.push(st.rule);
@@ -110,8 +116,15 @@ function ipv6Verdict(input: Uint8Array, keymap: ReturnType<typeof parseKeymap>, 
   }
   if (walk.offset > end) rules.push('L3-8E');
   rules.push('GRE-8');
+  if (profile === 'ipv4-only') {
+    const t: Tuple = { src, dst, proto: 47, srckey: 0, dstkey: 0 };
+    return verdict('tracked', t, rules, 'GRE-8', 'kernels before 5.1 track GRE only over IPv4: the generic tracker takes IPv6 GRE, keys 0/0', 6, end, walk.offset, 47);
+  }
   const g = greKeys(b, walk.offset, end, 8, 24, 16, keymap, rules);
   if (g.kind === 'invalid') return verdict('invalid', null, rules, g.decidedBy, g.reason, 6, end, walk.offset, 47);
+  if (profile === 'ipv6-invalid') {
+    return verdict('invalid', null, rules, 'GRE-8', 'kernels 5.1-5.11 build the IPv6 GRE tuple, then nf_conntrack_gre_packet refuses non-IPv4: invalid', 6, end, walk.offset, 47);
+  }
   const decidedBy = walk.offset > end ? 'L3-8E' : g.decidedBy;
   return verdict('tracked', { src, dst, proto: 47, srckey: g.srckey, dstkey: g.dstkey }, rules, decidedBy, g.reason, 6, end, walk.offset, 47);
 }

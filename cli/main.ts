@@ -1,0 +1,30 @@
+// The CLI: the only place that reads argv, prints, and sets the exit code.
+import { readFileSync } from 'node:fs';
+import { parseCli, UsageError, USAGE } from './args.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseCli(argv);
+  switch (args.command) {
+    case 'help': process.stdout.write(USAGE + '\n'); return 0;
+    case 'version': process.stdout.write(`gre-conformance ${pkg.version}\n`); return 0;
+    case 'list': { const { listRules } = await import('./list.ts'); process.stdout.write(listRules(args.reporter) + '\n'); return 0; }
+    case 'oracle': { const { oracleServer } = await import('./oracle-server.ts'); return oracleServer(args.explain); }
+    case 'run': { const { runCommand } = await import('./run.ts'); return runCommand(args); }
+  }
+}
+
+function finish(code: number): void {
+  // Let stdout drain before leaving, even when it is a pipe.
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(finish, (e: unknown) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`gre-conformance: ${e.message}\n(run with --help for usage)\n`);
+  } else {
+    process.stderr.write(`gre-conformance: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  }
+  finish(3);
+});

@@ -1,0 +1,131 @@
+// `gre-conformance <impl>`: open the implementation, run the suite (or one case), print the
+// report, return the exit code.
+import { randomInt } from 'node:crypto';
+import { openAdapter } from '../runner/adapters/open.ts';
+import { ImplementationError, type Adapter } from '../runner/adapters/types.ts';
+import { CONTRACT_VERSION } from '../spec/contract.ts';
+import { KERNEL_VERSION } from '../oracles/index.ts';
+import { runSuite } from '../runner/suite.ts';
+import { runSingle } from '../runner/single.ts';
+import { parseCaseId, replayCase } from '../runner/case-id.ts';
+import { defaultSpace } from '../runner/default-space.ts';
+import { exitCodeOf, type ExitCode, type Report } from '../runner/report.ts';
+import { fromHex } from '../runner/hex.ts';
+import { VECTORS, vectorCases } from '../spec/vectors.ts';
+import { keymapShapeError } from '../spec/answer-shape.ts';
+import type { KeymapEntry } from '../spec/contract.ts';
+import { readFile, writeFile } from 'node:fs/promises';
+import { profileOfVersion } from '../oracles/index.ts';
+import { applyDivergences, parseDivergences, DivergenceFileError, type Divergence } from '../runner/divergences.ts';
+import { renderReport } from '../report/render.ts';
+import { UsageError, type RunArgs } from './args.ts';
+import { progressLine, shellQuote, useColor } from './terminal.ts';
+
+export async function runCommand(a: RunArgs): Promise<ExitCode> {
+  const targetArgs = 'cmd' in a.target ? ['--cmd', a.target.cmd] : [a.target.path];
+  const replayCommand = (caseId: string) =>
+    ['npx', 'gre-conformance', ...targetArgs, caseId.startsWith('packet') ? '' : `--replay`, caseId.startsWith('packet') ? '' : caseId]
+      .filter(Boolean).map(shellQuote).join(' ');
+  const seed = a.seed ?? randomInt(0, 2 ** 31 - 1);
+  const single = await singleCaseOf(a);
+  const divergences = await readDivergences(a.divergencesFile);
+  const profile = a.kernel !== undefined ? profileOfVersion(a.kernel) : undefined;
+  if (a.kernel !== undefined && !profile) throw new UsageError(`--kernel ${a.kernel}: not a kernel version this suite knows`);
+  let adapter: Adapter;
+  try {
+    adapter = await openAdapter(a.target, { timeoutMs: a.timeoutMs });
+  } catch (e) {
+    // A module that throws while loading, or has no toTuple, is the implementation's fault (exit 2).
+    if (e instanceof ImplementationError) return reportLoadFailure(a, e);
+    throw new UsageError((e as Error).message);
+  }
+  const progress = progressLine(process.stderr);
+  const startedAt = Date.now();
+  let report: Report;
+  try {
+    if (single?.kind === 'case') {
+      const packetReplay = single.caseId === 'packet'
+        ? () => ['npx', 'gre-conformance', ...targetArgs, '--packet', Buffer.from(single.packet).toString('hex'), ...(single.keymap.length ? ['--keymap', JSON.stringify(single.keymap)] : [])].map(shellQuote).join(' ')
+        : replayCommand;
+      report = await runSingle(adapter, defaultSpace, single, { replayCommand: packetReplay, seed: single.seed });
+    } else {
+      const fuzz = a.mode === 'fuzz';
+      report = await runSuite(adapter, defaultSpace, {
+        seed, runs: single?.kind === 'vector' ? 0 : a.runs, rules: a.rules, exclude: a.exclude,
+        vectors: !a.vectors && single?.kind !== 'vector' ? [] : vectorCases().filter((v) => single?.kind !== 'vector' || v.id === single.id),
+        replayCommand,
+        ...(profile ? { profile } : {}),
+        ...(fuzz ? { deadlineMs: a.durationMs!, stopAfterDistinctRules: a.maxFailures } : {}),
+        onProgress: (p) => progress(fuzz && p.phase === 'properties'
+          ? `fuzzing: ${p.done} cases, ${p.failures} failures, ${((Date.now() - startedAt) / 1000).toFixed(0)}/${(a.durationMs! / 1000).toFixed(0)} s`
+          : `${p.phase} ${p.done}/${p.total}, ${p.failures} failures`),
+      });
+    }
+  } finally {
+    progress.clear();
+    await adapter.close();
+  }
+  report = applyDivergences(report, divergences);
+  for (const r of a.reporters) {
+    const text = renderReport(r.name, report, { color: r.file === undefined && useColor(process.stdout), quiet: a.quiet, verbose: a.verbose });
+    if (r.file === undefined) process.stdout.write(text + '\n');
+    else {
+      try { await writeFile(r.file, text + '\n'); } catch (e) { throw new UsageError(`cannot write the ${r.name} report to ${r.file}: ${(e as Error).message}`); }
+    }
+  }
+  return exitCodeOf(report);
+}
+
+async function reportLoadFailure(a: RunArgs, e: ImplementationError): Promise<ExitCode> {
+  const report: Report = {
+    implementation: 'path' in a.target ? a.target.path : a.target.cmd, contract: CONTRACT_VERSION, kernel: KERNEL_VERSION,
+    seed: a.seed ?? 0, runs: 0, durationMs: 0, rows: [], counterexamples: [],
+    totals: { vectors: 0, vectorFailures: 0, cases: 0, failures: 0, skipped: 0 },
+    harnessFailure: { kind: e.failure.kind, message: e.failure.message, ...(e.failure.detail !== undefined ? { detail: e.failure.detail } : {}) },
+  };
+  for (const r of a.reporters) {
+    const text = renderReport(r.name, report, { color: r.file === undefined && useColor(process.stdout), quiet: true });
+    if (r.file === undefined) process.stdout.write(text + '\n'); else await writeFile(r.file, text + '\n');
+  }
+  return exitCodeOf(report);
+}
+
+async function readDivergences(file: string | undefined): Promise<Divergence[]> {
+  if (file === undefined) return [];
+  let text: string;
+  try { text = await readFile(file, 'utf8'); } catch (e) { throw new UsageError(`--known-divergences ${file}: ${(e as Error).message}`); }
+  try { return parseDivergences(text, file); } catch (e) {
+    if (e instanceof DivergenceFileError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+type Single =
+  | { kind: 'vector'; id: string }
+  | { kind: 'case'; caseId: string; packet: Uint8Array; keymap: KeymapEntry[]; value?: ReturnType<typeof defaultSpace.arbitrary.generate>['value']; seed?: number };
+
+async function singleCaseOf(a: RunArgs): Promise<Single | undefined> {
+  if (a.packet !== undefined) {
+    const packet = fromHex(a.packet);
+    if (!packet) throw new UsageError('--packet takes the datagram as hex (e.g. 4500001c...)');
+    let keymap: KeymapEntry[] = [];
+    if (a.keymap !== undefined) {
+      try { keymap = JSON.parse(a.keymap); } catch (e) { throw new UsageError(`--keymap is not JSON: ${(e as Error).message}`); }
+      const err = keymapShapeError(keymap);
+      if (err) throw new UsageError(`--keymap: ${err}`);
+    }
+    return { kind: 'case', caseId: 'packet', packet, keymap };
+  }
+  if (a.replay === undefined) return undefined;
+  if (a.replay.startsWith('vector:')) {
+    const id = a.replay.slice('vector:'.length);
+    if (!VECTORS.some((v) => v.id === id)) throw new UsageError(`no vector ${JSON.stringify(id)} in the catalogue (see spec/vectors.ts)`);
+    return { kind: 'vector', id };
+  }
+  const ref = parseCaseId(a.replay);
+  if (!ref) throw new UsageError(`--replay takes seed:index[:path] or vector:<id>, got ${JSON.stringify(a.replay)}`);
+  const v = replayCase(defaultSpace.arbitrary, ref);
+  if (!v) throw new UsageError(`--replay ${a.replay}: the shrink path does not exist for this version of the generators`);
+  const { packet, keymap } = defaultSpace.encode(v.value);
+  return { kind: 'case', caseId: a.replay, packet, keymap, value: v.value, seed: ref.seed };
+}

@@ -1,0 +1,115 @@
+// Shared machinery of greV0, greV1 and greOtherVersion: a full GRE header whose optional fields
+// are present as its flags say (RFC 1701 2.1, RFC 2637 4.1), or, for a header that lies,
+// present or absent whatever the flags say.
+import fc from 'fast-check';
+import type { AutoNumber, GreFlags, GreHeader, PptpKey, Sre } from '../model.ts';
+import { arrayUpTo, autoOr, bytes, mapExact, pick, rarely, rec, recOptional, u16, u32, u8, w } from './arb.ts';
+
+/** RFC 1701 section 2.2: the NULL SRE that ends a routing list. */
+export const NULL_SRE: Sre = { family: 0, offset: 0, length: 'auto', info: new Uint8Array(0) };
+
+const sre = rec<Sre>({
+  family: fc.constantFrom(0x0800, 0xfffe),
+  offset: fc.oneof(w(4, fc.constant(0)), w(1, u8)),
+  length: autoOr(u8, 8),
+  info: bytes(12),
+});
+
+/** A routing list: up to 2 SREs and the NULL SRE. */
+export const sreList: fc.Arbitrary<Sre[]> = mapExact(
+  arrayUpTo(sre, 2, 32),
+  (l) => [...l, NULL_SRE],
+  (v) => {
+    if (!Array.isArray(v) || v.length === 0) throw new Error('not an SRE list');
+    return (v as Sre[]).slice(0, -1);
+  },
+);
+
+export const pptpKey: fc.Arbitrary<PptpKey> = rec<PptpKey>({
+  payloadLength: autoOr(fc.integer({ min: 0, max: 0xffff }), 12),
+  callId: u16,
+});
+
+export const checksumField = rec<{ value: AutoNumber; offset: number }>({
+  value: autoOr(u16, 4),
+  offset: fc.oneof(w(6, fc.constant(0)), w(1, u16)),
+});
+
+export interface FlagWeights {
+  readonly version: fc.Arbitrary<number>;
+  /** For each bit, how many times more often it is clear than set (0: never set). */
+  readonly c: number; readonly r: number; readonly k: number; readonly s: number;
+  readonly strict: number; readonly a: number;
+  /** Weight of a non-zero recursion count and reserved flags against 20 (0: never). */
+  readonly odd: number;
+}
+
+function bit(clearWeight: number): fc.Arbitrary<boolean> {
+  return clearWeight === 0 ? fc.constant(false) : clearWeight < 0 ? fc.oneof(w(-clearWeight, fc.constant(true)), w(1, fc.constant(false))) : rarely(clearWeight);
+}
+
+export function greFlags(fw: FlagWeights): fc.Arbitrary<GreFlags> {
+  return rec<GreFlags>({
+    c: bit(fw.c), r: bit(fw.r), k: bit(fw.k), s: bit(fw.s), strict: bit(fw.strict),
+    recursion: fc.oneof(w(20, fc.constant(0)), w(fw.odd, fc.integer({ min: 1, max: 7 }))),
+    a: bit(fw.a),
+    reserved: fc.oneof(w(20, fc.constant(0)), w(fw.odd, fc.integer({ min: 1, max: 15 }))),
+    version: fw.version,
+  });
+}
+
+/** Which optional fields the flags announce: C or R a checksum+offset, K a key, S a sequence, R routing, A (version 1) an ack. */
+export function announced(f: GreFlags): { checksum: boolean; key: boolean; seq: boolean; ack: boolean; routing: boolean } {
+  return { checksum: f.c || f.r, key: f.k, seq: f.s, ack: f.a && f.version === 1, routing: f.r };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The header with its optional fields made to agree with its flags (defaults fill announced ones that are missing). */
+export function honest(h: GreHeader): GreHeader {
+  const want = announced(h.flags);
+  const out: Mutable<GreHeader> = { flags: h.flags, protocol: h.protocol };
+  if (want.checksum) out.checksum = h.checksum ?? { value: 'auto', offset: 0 };
+  if (want.key) out.key = h.key ?? (h.flags.version === 1 ? { payloadLength: 'auto', callId: 0 } : 0);
+  if (want.seq) out.seq = h.seq ?? 0;
+  if (want.ack) out.ack = h.ack ?? 0;
+  if (want.routing) out.routing = h.routing ?? [NULL_SRE];
+  return out;
+}
+
+export function isHonest(h: GreHeader): boolean {
+  const want = announced(h.flags);
+  return want.checksum === (h.checksum !== undefined) && want.key === (h.key !== undefined) && want.seq === (h.seq !== undefined) &&
+    want.ack === (h.ack !== undefined) && want.routing === (h.routing !== undefined);
+}
+
+export interface FullGreSpec {
+  readonly flags: FlagWeights;
+  readonly protocol: fc.Arbitrary<number>;
+  readonly key: fc.Arbitrary<number | PptpKey>;
+  /** Weight of a header whose fields disagree with its flags, against 12. */
+  readonly lieWeight: number;
+}
+
+/** Any header of the spec's flags: fields as the flags say, or (once in a while) not. */
+export function fullGre(spec: FullGreSpec): fc.Arbitrary<GreHeader> {
+  const raw = recOptional<GreHeader>({
+    flags: greFlags(spec.flags),
+    protocol: spec.protocol,
+    checksum: checksumField,
+    key: spec.key,
+    seq: u32,
+    ack: u32,
+    routing: sreList,
+  }, ['flags', 'protocol']);
+  return mapExact(
+    fc.tuple(raw, fc.oneof(w(12, fc.constant(true)), w(spec.lieWeight, fc.constant(false)))),
+    ([h, keep]) => (keep ? honest(h) : h),
+    (v): [GreHeader, boolean] => [v as GreHeader, isHonest(v as GreHeader)],
+  );
+}
+
+/** A protocol: `preferred` most of the time (the shrink target), else any 16-bit value. */
+export function protocolOf(preferred: number, otherWeight = 1): fc.Arbitrary<number> {
+  return pick(w(12, fc.constant(preferred)), w(otherWeight, u16));
+}

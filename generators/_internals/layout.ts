@@ -1,0 +1,126 @@
+// encodeCase's engine: the datagram bytes plus where each part landed, for describeCase, the
+// neutralizers and the tests. Order of work: GRE (its checksum and payload length depend only
+// on itself), the extension chain, the IP header, the cut, then the IP length and checksum
+// fields (RFC 791 3.1, RFC 8200 3) from the datagram as it ends up, then the trailer.
+import type { KeymapEntry } from '../../spec/contract.ts';
+import { ipv4Checksum } from '../../oracles/linux/ipv4.ts';
+import type { AddressRef, GreCase, KeyRef } from '../model.ts';
+import { addressBytes, ipv4Of } from './addresses.ts';
+import { encodeGre } from './encodeGre.ts';
+import { encodeIpv4Options } from './encodeIpv4Options.ts';
+import { encodeExtHeader, extType } from './encodeIpv6Ext.ts';
+import { Writer } from './wire.ts';
+
+export interface Layout {
+  readonly packet: Uint8Array;
+  readonly keymap: KeymapEntry[];
+  /** Bytes of the IP header as written (20 + padded options, or 40), whatever IHL says. */
+  readonly ipHeaderLength: number;
+  /** Start of each extension header. */
+  readonly extOffsets: readonly number[];
+  readonly greOffset: number;
+  readonly greHeaderLength: number;
+  readonly payloadOffset: number;
+  /** Datagram length before the cut. */
+  readonly fullLength: number;
+  /** Datagram length after the cut, without the trailer. */
+  readonly datagramLength: number;
+  /** The 16 bits at GRE bytes 6-7 before the cut, 0 when GRE and payload are shorter. */
+  readonly callId: number;
+  readonly src: Uint8Array;
+  readonly dst: Uint8Array;
+}
+
+export function layoutCase(c: GreCase): Layout {
+  const gre = encodeGre(c.gre, c.payload);
+  const chain = new Writer();
+  const chainStarts: number[] = [];
+  for (let i = 0; i < c.ext.length; i++) {
+    chainStarts.push(chain.length);
+    const next = c.ext[i + 1];
+    encodeExtHeader(chain, c.ext[i]!, next ? extType(next) : 47);
+  }
+  const first = c.ext[0];
+  const firstNext = first ? extType(first) : 47;
+  const ip = c.ip;
+  const opts = ip.family === 4 ? encodeIpv4Options(ip.options) : [];
+  const hl = ip.family === 4 ? 20 + opts.length : 40;
+  const greOffset = hl + chain.length;
+  const full = new Uint8Array(greOffset + gre.bytes.length);
+  full.set(opts, 20);
+  full.set(chain.bytes, hl);
+  full.set(gre.bytes, greOffset);
+
+  const t = c.truncate;
+  const cutAt = t === null ? full.length : Math.max(0, Math.min(full.length, t.from === 'gre' ? greOffset + t.keep : t.keep));
+  const lengthBase = t !== null && t.lengths === 'before' ? full.length : cutAt;
+
+  const src = addressBytes(ip.src, ip.family, 'ip.src');
+  const dst = addressBytes(ip.dst, ip.family, 'ip.dst');
+  if (ip.family === 4) {
+    const ihl = ip.ihl === 'auto' ? (hl / 4) & 0xf : ip.ihl & 0xf;
+    full[0] = ((ip.version & 0xf) << 4) | ihl;
+    full[1] = ip.tos;
+    put16(full, 2, ip.totalLength === 'auto' ? lengthBase : ip.totalLength);
+    put16(full, 4, ip.id);
+    put16(full, 6, (ip.reservedFlag ? 0x8000 : 0) | (ip.df ? 0x4000 : 0) | (ip.mf ? 0x2000 : 0) | (ip.fragmentOffset & 0x1fff));
+    full[8] = ip.ttl;
+    full[9] = ip.protocol === 'auto' ? firstNext : ip.protocol;
+    full.set(src, 12);
+    full.set(dst, 16);
+    let sum: number;
+    if (ip.checksum !== 'auto') sum = ip.checksum;
+    else {
+      // The kernel sums IHL*4 bytes (ip_fast_csum), so an IHL that lies moves the span too.
+      const span = ihl * 4;
+      sum = ipv4Checksum(span <= full.length ? full : padded(full, span), span);
+    }
+    put16(full, 10, sum);
+  } else {
+    full[0] = ((ip.version & 0xf) << 4) | ((ip.trafficClass >>> 4) & 0xf);
+    full[1] = ((ip.trafficClass & 0xf) << 4) | ((ip.flowLabel >>> 16) & 0xf);
+    put16(full, 2, ip.flowLabel);
+    put16(full, 4, ip.payloadLength === 'auto' ? Math.max(0, lengthBase - 40) : ip.payloadLength);
+    full[6] = ip.nextHeader === 'auto' ? firstNext : ip.nextHeader;
+    full[7] = ip.hopLimit;
+    full.set(src, 8);
+    full.set(dst, 24);
+  }
+
+  const packet = new Uint8Array(cutAt + c.trailer.length);
+  packet.set(full.subarray(0, cutAt), 0);
+  packet.set(c.trailer, cutAt);
+  const callId = gre.bytes.length >= 8 ? ((gre.bytes[6]! << 8) | gre.bytes[7]!) : 0;
+  const keymap = c.keymap.length === 0 ? [] : c.keymap.map((e) => ({
+    src: resolveAddress(e.src, src, dst),
+    dst: resolveAddress(e.dst, src, dst),
+    dstkey: resolveKey(e.dstkey, callId),
+    srckey: resolveKey(e.srckey, callId),
+  }));
+  return {
+    packet, keymap, ipHeaderLength: hl, extOffsets: chainStarts.map((s) => s + hl), greOffset,
+    greHeaderLength: gre.headerLength, payloadOffset: greOffset + gre.headerLength,
+    fullLength: full.length, datagramLength: cutAt, callId, src, dst,
+  };
+}
+
+function put16(b: Uint8Array, off: number, v: number): void {
+  b[off] = (v >>> 8) & 0xff;
+  b[off + 1] = v & 0xff;
+}
+
+function padded(b: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(b.subarray(0, n), 0);
+  return out;
+}
+
+function resolveAddress(ref: AddressRef, src: Uint8Array, dst: Uint8Array): string {
+  if (ref === 'packet-src') return ipv4Of(src);
+  if (ref === 'packet-dst') return ipv4Of(dst);
+  return ref;
+}
+
+function resolveKey(ref: KeyRef, callId: number): number {
+  return ref === 'packet-callid' ? callId : ref;
+}

@@ -1,0 +1,122 @@
+// One line per case for reports: each layer, and only what is unusual about it (lies are shown
+// with the value they replace), e.g.
+//   IPv4 +8B options (RR) | GRE v1 K S A proto 0x880b call 0x1234 | 12B PPP payload | 6B trailer
+import type { GreCase, GreHeader, Ipv4Header, Ipv4Option, Ipv6ExtHeader, Ipv6Header, Ipv6Option, KeymapSpec } from './model.ts';
+import { isHonest } from './_internals/greArbs.ts';
+import { layoutCase, type Layout } from './_internals/layout.ts';
+import { ipv4ChecksumOk } from '../oracles/linux/ipv4.ts';
+
+const hex = (n: number, width = 4) => '0x' + n.toString(16).padStart(width, '0');
+
+const IPV4_OPTION_NAMES: Record<number, string> = { 7: 'RR', 68: 'TS', 131: 'LSRR', 137: 'SSRR', 148: 'RA', 130: 'SEC', 136: 'SID' };
+
+function ipv4OptionName(o: Ipv4Option): string {
+  if (o.kind === 'eol') return 'EOL';
+  if (o.kind === 'nop') return 'NOP';
+  if (o.kind === 'raw') return `raw ${o.bytes.length}B`;
+  const name = IPV4_OPTION_NAMES[o.type] ?? `opt ${o.type}`;
+  return o.length === 'auto' ? name : `${name} len ${o.length}`;
+}
+
+function describeIpv4(ip: Ipv4Header, l: Layout): string {
+  const p = l.packet;
+  const parts = ['IPv4'];
+  if (ip.version !== 4) parts.push(`version ${ip.version}`);
+  if (ip.options.length > 0) {
+    const names = ip.options.map(ipv4OptionName);
+    const shown = names.length > 4 ? [...names.slice(0, 4), '...'] : names;
+    parts.push(`+${l.ipHeaderLength - 20}B options (${shown.join(',')})`);
+  }
+  if (ip.ihl !== 'auto' && ip.ihl !== l.ipHeaderLength / 4) parts.push(`IHL ${ip.ihl} (is ${l.ipHeaderLength / 4})`);
+  if (ip.totalLength !== 'auto' && ip.totalLength !== l.datagramLength) parts.push(`total length ${ip.totalLength} (is ${l.datagramLength})`);
+  if (ip.checksum !== 'auto' && p.length >= 20) {
+    const span = (p[0]! & 0xf) * 4;
+    const b = span <= p.length ? p : Uint8Array.from({ length: span }, (_, i) => p[i] ?? 0);
+    if (!ipv4ChecksumOk(b, span)) parts.push(`bad checksum ${hex(ip.checksum)}`);
+  }
+  if (ip.reservedFlag) parts.push('evil bit');
+  if (ip.df) parts.push('DF');
+  if (ip.mf) parts.push('MF');
+  if (ip.fragmentOffset !== 0) parts.push(`frag offset ${ip.fragmentOffset * 8}`);
+  if (ip.protocol !== 'auto') parts.push(`proto ${ip.protocol}`);
+  return parts.join(' ');
+}
+
+function describeIpv6(ip: Ipv6Header, l: Layout): string {
+  const parts = ['IPv6'];
+  if (ip.version !== 6) parts.push(`version ${ip.version}`);
+  const special = (a: string) => a === '::1' || a.startsWith('ff');
+  if (special(ip.src)) parts.push(`src ${ip.src}`);
+  if (special(ip.dst)) parts.push(`dst ${ip.dst}`);
+  const real = Math.max(0, l.datagramLength - 40);
+  if (ip.payloadLength !== 'auto' && ip.payloadLength !== real) parts.push(`payload length ${ip.payloadLength} (is ${real})`);
+  if (ip.nextHeader !== 'auto') parts.push(`next header ${ip.nextHeader}`);
+  return parts.join(' ');
+}
+
+function optionName(o: Ipv6Option): string {
+  if (o.kind === 'pad1') return 'Pad1';
+  if (o.kind === 'raw') return `raw ${o.bytes.length}B`;
+  const name = o.type === 1 ? 'PadN' : o.type === 5 ? 'RA' : `opt ${hex(o.type, 2)}`;
+  return o.length === 'auto' ? name : `${name} len ${o.length}`;
+}
+
+function describeExt(h: Ipv6ExtHeader): string {
+  let s: string;
+  switch (h.kind) {
+    case 'hop-by-hop':
+    case 'destination':
+      s = `${h.kind === 'hop-by-hop' ? 'HBH' : 'DST'}(${h.options.map(optionName).join(',')})`;
+      break;
+    case 'routing': s = `RT${h.routingType}`; break;
+    case 'fragment': s = `FRAG(offset ${h.offset * 8}${h.more ? ' M' : ''})`; break;
+    case 'ah': s = `AH ${12 + h.icv.length}B`; break;
+  }
+  if ('length' in h && h.length !== 'auto') s += ` len ${h.length}`;
+  if (h.nextHeader !== 'auto') s += ` next ${h.nextHeader}`;
+  return s;
+}
+
+export function describeGre(g: GreHeader): string {
+  const f = g.flags;
+  const parts = [`GRE v${f.version}`];
+  const letters = [f.c && 'C', f.r && 'R', f.k && 'K', f.s && 'S', f.strict && 's', f.a && 'A'].filter(Boolean);
+  parts.push(...(letters as string[]));
+  if (f.recursion) parts.push(`recur ${f.recursion}`);
+  if (f.reserved) parts.push(`flags ${hex(f.reserved << 3)}`);
+  parts.push(`proto ${hex(g.protocol)}`);
+  if (g.checksum) parts.push(g.checksum.value === 'auto' ? 'csum' : `csum ${hex(g.checksum.value)}`);
+  if (g.key !== undefined) {
+    if (typeof g.key === 'number') parts.push(`key ${hex(g.key, 8)}`);
+    else parts.push(`call ${hex(g.key.callId)}` + (g.key.payloadLength === 'auto' ? '' : ` len ${g.key.payloadLength}`));
+  }
+  if (g.seq !== undefined) parts.push(`seq ${g.seq}`);
+  if (g.ack !== undefined) parts.push(`ack ${g.ack}`);
+  if (g.routing) parts.push(`${g.routing.length} SREs`);
+  if (!isHonest(g)) parts.push('(fields disagree with flags)');
+  return parts.join(' ');
+}
+
+function keymapTag(e: KeymapSpec): string {
+  if (e.src === 'packet-src' && e.dst === 'packet-dst') return e.dstkey === 'packet-callid' ? 'match' : 'other dstkey';
+  if (e.src === 'packet-dst' && e.dst === 'packet-src') return 'reply';
+  if (e.dst === 'packet-dst' && e.dstkey === 'packet-callid') return 'other src';
+  return 'entry';
+}
+
+export function describeCase(c: GreCase): string {
+  const l = layoutCase(c);
+  const ip = c.ip.family === 4 ? describeIpv4(c.ip, l) : describeIpv6(c.ip, l);
+  const segments = [c.ext.length > 0 ? `${ip} > ${c.ext.map(describeExt).join(' > ')}` : ip, describeGre(c.gre)];
+  const t = c.truncate;
+  if (t !== null && l.datagramLength < l.fullLength) {
+    const kept = l.datagramLength - l.greOffset;
+    const where = kept >= 0 ? `cut to ${kept} GRE bytes` : `cut ${-kept}B before GRE`;
+    segments.push(t.lengths === 'before' ? `${where} (lengths count the cut bytes)` : where);
+  }
+  const n = c.payload.bytes.length;
+  segments.push(n === 0 ? 'no payload' : c.payload.kind === 'raw' ? `${n}B payload` : `${n}B ${c.payload.kind.toUpperCase()} payload`);
+  if (c.trailer.length > 0) segments.push(`${c.trailer.length}B trailer`);
+  if (c.keymap.length > 0) segments.push(`keymap: ${c.keymap.map(keymapTag).join(', ')}`);
+  return segments.join(' | ');
+}

@@ -1,0 +1,21 @@
+// GRE headers with versions 2..7: not defined by any RFC; conntrack gives them keys 0/0 (GRE-2,
+// flags & 7 != 1) and gre_rcv drops them. Laid out like version 1 so that bytes 6-7 still look
+// like a call id to an implementation that forgets the version check.
+import fc from 'fast-check';
+import type { GreHeader, PptpKey } from './model.ts';
+import { choose, u32, w } from './_internals/arb.ts';
+import { fullGre, pptpKey, protocolOf } from './_internals/greArbs.ts';
+
+export interface GreOtherVersionConstraints {
+  readonly protocol?: fc.Arbitrary<number>;
+  readonly lies?: boolean;
+}
+
+export function greOtherVersion(c: GreOtherVersionConstraints = {}): fc.Arbitrary<GreHeader> {
+  return fullGre({
+    flags: { version: fc.integer({ min: 2, max: 7 }), c: 10, r: 20, k: -3, s: 2, strict: 20, a: 3, odd: 1 },
+    protocol: c.protocol ?? protocolOf(0x880b, 2),
+    key: choose<number | PptpKey>(w(3, pptpKey), w(1, u32)),
+    lieWeight: c.lies ?? true ? 2 : 0,
+  });
+}

@@ -1,0 +1,57 @@
+// Case identity: `seed:index` names a generated case, `seed:index:p1:p2...` one of its shrinks
+// (each p the position in the shrink stream taken at that step, as fast-check's replay path).
+// Every case is generated from its own PRNG seeded by (seed, index), so any case regenerates
+// alone, without the cases before it.
+import fc from 'fast-check';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+export interface CaseRef {
+  readonly seed: number;
+  readonly index: number;
+  readonly path: readonly number[];
+}
+
+export function formatCaseId(ref: CaseRef): string {
+  return [ref.seed, ref.index, ...ref.path].join(':');
+}
+
+export function parseCaseId(text: string): CaseRef | undefined {
+  const parts = text.trim().split(':');
+  if (parts.length < 2 || parts.some((p) => !/^-?\d+$/.test(p))) return undefined;
+  const [seed, index, ...path] = parts.map(Number) as [number, number, ...number[]];
+  if (!Number.isSafeInteger(seed) || index < 0 || path.some((p) => p < 0)) return undefined;
+  return { seed: seed | 0, index, path };
+}
+
+/** A 32-bit seed for case `index` of run `seed` (a murmur3-style finalizer over both). */
+function caseSeed(seed: number, index: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35);
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** Like fast-check's runner: small values often early in a run, the whole range later. */
+function biasFactor(index: number): number {
+  return 2 + Math.floor(Math.log(index + 1) / Math.LN10);
+}
+
+export function generateCase<T>(arb: fc.Arbitrary<T>, seed: number, index: number): fc.Value<T> {
+  return arb.generate(new fc.Random(xoroshiro128plus(caseSeed(seed, index))), biasFactor(index));
+}
+
+/** Regenerates a case and follows its shrink path; undefined when the path leads nowhere. */
+export function replayCase<T>(arb: fc.Arbitrary<T>, ref: CaseRef): fc.Value<T> | undefined {
+  let v = generateCase(arb, ref.seed, ref.index);
+  for (const step of ref.path) {
+    let i = 0;
+    let next: fc.Value<T> | undefined;
+    for (const s of arb.shrink(v.value, v.context)) {
+      if (i++ === step) { next = s; break; }
+    }
+    if (!next) return undefined;
+    v = next;
+  }
+  return v;
+}

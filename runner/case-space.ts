@@ -1,0 +1,13 @@
+// What the suite generates from: an arbitrary of structured cases, how to turn one into the
+// contract's input, and how to remove one rule's feature from it (for blame). The default is
+// generators/; library users may pass their own.
+import type fc from 'fast-check';
+import type { KeymapEntry } from '../spec/contract.ts';
+import type { RuleId } from '../spec/rules.ts';
+
+export interface CaseSpace<T> {
+  readonly arbitrary: fc.Arbitrary<T>;
+  encode(c: T): { packet: Uint8Array; keymap: KeymapEntry[] };
+  describe?(c: T): string;
+  readonly neutralizers?: { readonly [R in RuleId]?: (c: T) => T | undefined };
+}

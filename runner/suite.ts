@@ -1,0 +1,291 @@
+// Runs the suite against one implementation: phase 1 the catalogue's vectors, phase 2 generated
+// cases in batches. Returns a Report; prints nothing. The oracle decides every expected answer;
+// a failure is put on a rule by blame.ts and the first failure of each rule is shrunk.
+import type fc from 'fast-check';
+import type { Answer, KeymapEntry } from '../spec/contract.ts';
+import { CONTRACT_VERSION } from '../spec/contract.ts';
+import { RULE_IDS, type RuleId } from '../spec/rules.ts';
+import { linuxVerdict, inOracleScope, KERNEL_VERSION, PROFILES, type KernelProfile, type Verdict } from '../oracles/index.ts';
+import type { Adapter, CaseRequest } from './adapters/types.ts';
+import { ImplementationError } from './adapters/types.ts';
+import type { CaseSpace } from './case-space.ts';
+import { formatCaseId, generateCase, type CaseRef } from './case-id.ts';
+import { diffAnswers } from './compare.ts';
+import { blameBatch, type Blamed } from './blame.ts';
+import { shrinkFailure } from './shrink.ts';
+import type { Counterexample, HarnessFailure, ProfileResult, Report, RuleRow } from './report.ts';
+import { toHex } from './hex.ts';
+
+export type Oracle = (packet: Uint8Array, context: { keymap: readonly KeymapEntry[] }) => Verdict;
+
+/** A fixed case of phase 1: a catalogue vector, or a record of a capture. */
+export interface SuiteVector {
+  readonly id: string;
+  readonly rules: readonly RuleId[];
+  /** The datagram as hex; `bytes`, when given, is used instead of parsing it. */
+  readonly packet: string;
+  readonly bytes?: Uint8Array;
+  readonly keymap?: readonly KeymapEntry[];
+  /** A pinned expected answer; when absent the oracle decides. */
+  readonly expect?: Answer;
+  /** How reports name the case (default `vector:<id>`), e.g. `capture.pcap#17`. */
+  readonly caseId?: string;
+}
+
+export interface Progress {
+  readonly phase: 'vectors' | 'properties' | 'shrinking';
+  readonly done: number;
+  readonly total: number;
+  readonly failures: number;
+}
+
+export interface SuiteOptions {
+  readonly seed: number;
+  readonly runs: number;
+  /** Only cases that exercise one of these rules run (vectors likewise). */
+  readonly rules?: readonly RuleId[];
+  /** Cases that exercise any of these rules are not run. */
+  readonly exclude?: readonly RuleId[];
+  readonly vectors?: readonly SuiteVector[];
+  readonly batchSize?: number;
+  /** Adapter evaluations one shrink may spend. */
+  readonly maxShrinkEvaluations?: number;
+  readonly oracle?: Oracle;
+  /** The command that replays a case, given its id (`seed:index:path` or `vector:<id>`). */
+  readonly replayCommand: (caseId: string) => string;
+  readonly onProgress?: (p: Progress) => void;
+  /** Stop generating once this many failures were seen (the report still has every rule's first). */
+  readonly stopAfterFailures?: number;
+  /** Stop generating after this many milliseconds (fuzz mode). */
+  readonly deadlineMs?: number;
+  /** Stop generating once failures were blamed on this many distinct rules (fuzz mode). */
+  readonly stopAfterDistinctRules?: number;
+  /** The kernel generation of the expected answers (default current); `oracle` overrides it. */
+  readonly profile?: KernelProfile;
+}
+
+interface Pending<T> {
+  readonly ref: CaseRef;
+  readonly value: fc.Value<T>;
+  readonly packet: Uint8Array;
+  readonly keymap: readonly KeymapEntry[];
+  readonly verdict: Verdict;
+}
+
+/** A case the suite evaluated: what the oracle expected and what came back. */
+export interface Evaluated {
+  readonly packet: Uint8Array;
+  readonly keymap: readonly KeymapEntry[];
+  readonly verdict: Verdict;
+  readonly actual: Answer;
+}
+
+export class RequestIds {
+  private next = 1;
+  request(packet: Uint8Array, keymap: readonly KeymapEntry[]): CaseRequest {
+    return { id: this.next++, packet, keymap };
+  }
+}
+
+function uniqueRules(rules: readonly RuleId[]): RuleId[] {
+  return rules.length < 2 ? [...rules] : [...new Set(rules)];
+}
+
+export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: SuiteOptions): Promise<Report> {
+  const started = Date.now();
+  const oracle: Oracle = opts.oracle ?? (opts.profile && opts.profile !== 'current'
+    ? (p, c) => linuxVerdict(p, c, { profile: opts.profile! })
+    : linuxVerdict);
+  // Agreement with every kernel generation, counted on the cases whose answer depends on it.
+  const profileNames = Object.keys(PROFILES) as KernelProfile[];
+  const profileTally = new Map(profileNames.map((p) => [p, { cases: 0, disagreements: 0 }]));
+  const ids = new RequestIds();
+  const only = opts.rules && opts.rules.length > 0 ? new Set(opts.rules) : undefined;
+  const excluded = new Set(opts.exclude ?? []);
+  const rows = new Map<RuleId, RuleRow>(RULE_IDS.map((r) => [r, {
+    rule: r, vectors: 0, vectorFailures: 0, cases: 0, failures: 0,
+    ...(excluded.has(r) || (only && !only.has(r)) ? { excluded: true } : {}),
+  }]));
+  const row = (r: RuleId) => rows.get(r)!;
+  const counterexamples: Counterexample[] = [];
+  const firstFailure = new Map<RuleId, { pending: Pending<T>; actual: Answer; blamed: Blamed }>();
+  let vectorCount = 0, vectorFailures = 0, cases = 0, failures = 0, skipped = 0;
+  let harnessFailure: HarnessFailure | undefined;
+  const selected = (rules: readonly RuleId[]) =>
+    !rules.some((r) => excluded.has(r)) && (!only || rules.some((r) => only.has(r)));
+
+  const finish = (): Report => ({
+    implementation: adapter.description,
+    contract: CONTRACT_VERSION,
+    kernel: opts.profile && opts.profile !== 'current' ? `${KERNEL_VERSION} code with the semantics of ${PROFILES[opts.profile].versions}` : KERNEL_VERSION,
+    seed: opts.seed,
+    runs: opts.runs,
+    durationMs: Date.now() - started,
+    rows: [...rows.values()],
+    counterexamples,
+    totals: { vectors: vectorCount, vectorFailures, cases, failures, skipped },
+    ...(harnessFailure ? { harnessFailure } : {}),
+    profiles: profileNames.map((p): ProfileResult => ({ profile: p, versions: PROFILES[p].versions, ...profileTally.get(p)! })),
+  });
+
+  const harness = (e: unknown, caseIdOf: (req: CaseRequest | undefined) => string | undefined, keymapOf?: (req: CaseRequest) => readonly KeymapEntry[]): boolean => {
+    if (!(e instanceof ImplementationError)) return false;
+    const req = e.failure.request;
+    const caseId = caseIdOf(req);
+    harnessFailure = {
+      kind: e.failure.kind,
+      message: e.failure.message,
+      ...(caseId !== undefined ? { caseId, replay: opts.replayCommand(caseId) } : {}),
+      ...(req ? { packet: toHex(req.packet), keymap: keymapOf ? keymapOf(req) : req.keymap } : {}),
+      ...(e.failure.detail !== undefined ? { detail: e.failure.detail } : {}),
+    };
+    return true;
+  };
+
+  // Phase 1: the catalogue's hand-written vectors (or a capture's records), in batches.
+  const vectors = (opts.vectors ?? []).filter((v) => selected(v.rules));
+  const batchSize = opts.batchSize ?? 512;
+  for (let start = 0; start < vectors.length; start += batchSize) {
+    const chunk = vectors.slice(start, start + batchSize);
+    const reqs = chunk.map((v) => ids.request(v.bytes ?? Uint8Array.from(Buffer.from(v.packet, 'hex')), v.keymap ?? []));
+    let answers: Answer[];
+    try {
+      answers = await adapter.answer(reqs);
+    } catch (e) {
+      const byId = new Map(reqs.map((r, i) => [r.id, chunk[i]!]));
+      if (harness(e, (req) => { const v = req && byId.get(req.id); return v ? vectorCaseId(v) : undefined; })) {
+        const partial = (e as ImplementationError).partial;
+        partial.forEach((a, i) => tallyVector(chunk[i]!, reqs[i]!, a));
+        return finish();
+      }
+      throw e;
+    }
+    answers.forEach((a, i) => tallyVector(chunk[i]!, reqs[i]!, a));
+    opts.onProgress?.({ phase: 'vectors', done: Math.min(start + batchSize, vectors.length), total: vectors.length, failures: vectorFailures });
+  }
+
+  function tallyVector(v: SuiteVector, req: CaseRequest, actual: Answer): void {
+    vectorCount++;
+    const verdict = oracle(req.packet, { keymap: req.keymap });
+    const expected = v.expect !== undefined ? v.expect : verdict.tuple;
+    const diff = diffAnswers(expected, actual);
+    for (const r of v.rules) row(r).vectors++;
+    if (diff.length === 0) return;
+    vectorFailures++;
+    const rule = v.rules.includes(verdict.decidedBy) || v.rules.length === 0 ? verdict.decidedBy : v.rules[0]!;
+    row(rule).vectorFailures++;
+    if (counterexamples.some((c) => c.rule === rule && c.phase === 'vector')) return;
+    const caseId = vectorCaseId(v);
+    const pinned = v.expect !== undefined && diffAnswers(v.expect, verdict.tuple).length > 0;
+    counterexamples.push({
+      rule, phase: 'vector', caseId, packet: toHex(req.packet), keymap: req.keymap,
+      expected, actual, diff, outcome: verdict.outcome,
+      reason: pinned ? `pinned answer (the oracle now says ${verdict.tuple === null ? 'null' : 'otherwise'}: ${verdict.reason})` : verdict.reason,
+      rulesExercised: uniqueRules(verdict.rules), blame: v.rules.length ? `${v.id} cites ${v.rules.join(', ')}` : `${verdict.decidedBy} decided the expected answer`,
+      replay: opts.replayCommand(caseId),
+    });
+  }
+
+  function vectorCaseId(v: SuiteVector): string {
+    return v.caseId ?? `vector:${v.id}`;
+  }
+
+  // Phase 2: generated cases, in batches.
+  let index = 0;
+  const deadline = opts.deadlineMs !== undefined ? started + opts.deadlineMs : Infinity;
+  while (cases + skipped < opts.runs && Date.now() < deadline) {
+    if (opts.stopAfterFailures !== undefined && failures >= opts.stopAfterFailures) break;
+    if (opts.stopAfterDistinctRules !== undefined && firstFailure.size >= opts.stopAfterDistinctRules) break;
+    const batch: Pending<T>[] = [];
+    while (batch.length < batchSize && cases + skipped + batch.length < opts.runs) {
+      const ref: CaseRef = { seed: opts.seed, index, path: [] };
+      index++;
+      const value = generateCase(space.arbitrary, opts.seed, ref.index);
+      const { packet, keymap } = space.encode(value.value);
+      const verdict = oracle(packet, { keymap });
+      if (!inOracleScope(verdict.l4proto) || !selected(verdict.rules)) { skipped++; continue; }
+      batch.push({ ref, value, packet, keymap, verdict });
+    }
+    if (batch.length === 0) continue;
+    const reqs = batch.map((p) => ids.request(p.packet, p.keymap));
+    let answers: Answer[];
+    try {
+      answers = await adapter.answer(reqs);
+    } catch (e) {
+      const byId = new Map(reqs.map((r, i) => [r.id, batch[i]!]));
+      if (harness(e, (req) => { const p = req && byId.get(req.id); return p ? formatCaseId(p.ref) : undefined; })) {
+        const partial = (e as ImplementationError).partial;
+        await tallyBatch(batch.slice(0, partial.length), [...partial], false);
+        return finish();
+      }
+      throw e;
+    }
+    try {
+      await tallyBatch(batch, answers, true);
+    } catch (e) {
+      if (harness(e, () => undefined)) return finish();
+      throw e;
+    }
+    opts.onProgress?.({ phase: 'properties', done: cases + skipped, total: opts.runs, failures });
+  }
+
+  async function tallyBatch(batch: Pending<T>[], answers: Answer[], canBlame: boolean): Promise<void> {
+    const failing: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      cases++;
+      const rules = uniqueRules(p.verdict.rules);
+      for (const r of rules) row(r).cases++;
+      if (diffAnswers(p.verdict.tuple, answers[i]!).length > 0) failing.push(i);
+      if (p.verdict.family === 6 && p.verdict.l4proto === 47) tallyProfiles(p, answers[i]!);
+    }
+    if (failing.length === 0) return;
+    const blamed = canBlame
+      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: batch[i]!.value.value, verdict: batch[i]!.verdict })))
+      : failing.map((i) => ({ rule: batch[i]!.verdict.decidedBy, how: 'decided the expected answer' }));
+    failing.forEach((i, k) => {
+      const b = blamed[k]!;
+      failures++;
+      row(b.rule).failures++;
+      if (!firstFailure.has(b.rule)) firstFailure.set(b.rule, { pending: batch[i]!, actual: answers[i]!, blamed: b });
+    });
+  }
+
+  function tallyProfiles(p: Pending<T>, actual: Answer): void {
+    const answersByProfile = profileNames.map((profile) => linuxVerdict(p.packet, { keymap: p.keymap }, { profile }).tuple);
+    if (answersByProfile.every((a) => diffAnswers(a, answersByProfile[0]!).length === 0)) return;
+    profileNames.forEach((profile, k) => {
+      const t = profileTally.get(profile)!;
+      t.cases++;
+      if (diffAnswers(answersByProfile[k]!, actual).length > 0) t.disagreements++;
+    });
+  }
+
+  // Shrink the first failure of each rule, in pipeline order.
+  const firsts = [...firstFailure.entries()].sort((a, b) => RULE_IDS.indexOf(a[0]) - RULE_IDS.indexOf(b[0]));
+  let shrunkCount = 0;
+  for (const [rule, f] of firsts) {
+    opts.onProgress?.({ phase: 'shrinking', done: shrunkCount++, total: firsts.length, failures });
+    let s;
+    try {
+      s = await shrinkFailure(adapter, ids, space, oracle, f.pending.value, rule, opts.maxShrinkEvaluations ?? 2000);
+    } catch (e) {
+      if (harness(e, () => formatCaseId(f.pending.ref))) break;
+      throw e;
+    }
+    const final = s ?? { value: f.pending.value, path: [], evaluations: 0, evaluated: { packet: f.pending.packet, keymap: f.pending.keymap, verdict: f.pending.verdict, actual: f.actual }, blamed: f.blamed };
+    const ref: CaseRef = { ...f.pending.ref, path: final.path };
+    const caseId = formatCaseId(ref);
+    const ev = final.evaluated;
+    counterexamples.push({
+      rule, phase: 'property', caseId, packet: toHex(ev.packet), keymap: ev.keymap,
+      expected: ev.verdict.tuple, actual: ev.actual, diff: diffAnswers(ev.verdict.tuple, ev.actual),
+      outcome: ev.verdict.outcome, reason: ev.verdict.reason, rulesExercised: uniqueRules(ev.verdict.rules),
+      ...(space.describe ? { description: space.describe(final.value.value) } : {}),
+      blame: final.blamed.how,
+      shrink: { steps: final.path.length, evaluations: final.evaluations, fromBytes: f.pending.packet.length },
+      replay: opts.replayCommand(caseId),
+    });
+  }
+  return finish();
+}
