@@ -13,8 +13,9 @@ import { createReadStream } from 'node:fs';
 import { CaptureError } from './error.ts';
 import type { CaptureRecord, ReadOptions } from './record.ts';
 import { ByteSource } from './_internals/byte-source.ts';
-import { pcapRecords } from './_internals/pcap-reader.ts';
-import { pcapngRecords } from './_internals/pcapng-reader.ts';
+import { PcapParser } from './_internals/pcap-reader.ts';
+import { PcapngParser } from './_internals/pcapng-reader.ts';
+import type { RecordParser } from './_internals/parser.ts';
 
 export const MAX_RECORD_LENGTH = 262144;
 export const MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
@@ -22,6 +23,11 @@ export const MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
 /** A path, or a byte stream such as a Readable (without an encoding) or any async iterable of chunks. */
 export type CaptureInput = string | AsyncIterable<Uint8Array>;
 
+/**
+ * The packet records of a capture, in file order. Throws CaptureError (with the file offset) for
+ * anything wrong with the file; records before the problem have been yielded by then. Stopping
+ * early (break, return) closes the file, or ends the given stream's iteration.
+ */
 export async function* readCapture(input: CaptureInput, opts: ReadOptions = {}): AsyncGenerator<CaptureRecord, void, undefined> {
   const file = typeof input === 'string' ? input : opts.name ?? '<stream>';
   const chunks = typeof input === 'string'
@@ -29,24 +35,34 @@ export async function* readCapture(input: CaptureInput, opts: ReadOptions = {}):
     : input;
   const src = new ByteSource(chunks, file);
   try {
-    yield* await open(src, file, opts.maxRecordLength ?? MAX_RECORD_LENGTH, opts.maxBlockLength ?? MAX_BLOCK_LENGTH);
+    const parser = await open(src, file, opts.maxRecordLength ?? MAX_RECORD_LENGTH, opts.maxBlockLength ?? MAX_BLOCK_LENGTH);
+    for (;;) {
+      const r = parser.step(src);
+      if (typeof r !== 'number') {
+        yield r;
+      } else if (!await src.fill(r)) {
+        const e = parser.ended(src);
+        if (e !== null) throw e;
+        return;
+      }
+    }
   } finally {
     await src.close().catch(() => undefined);
   }
 }
 
-async function open(src: ByteSource, file: string, maxRecordLength: number, maxBlockLength: number): Promise<AsyncGenerator<CaptureRecord>> {
+async function open(src: ByteSource, file: string, maxRecordLength: number, maxBlockLength: number): Promise<RecordParser> {
   if (!await src.fill(4)) {
     const have = src.available();
     throw new CaptureError('truncated', file, 0, have === 0 ? 'empty file' : `file ends inside the magic number (${have} bytes)`);
   }
   const magic = src.view.getUint32(src.pos, false);
   switch (magic) {
-    case 0xa1b2c3d4: return pcapRecords(src, { file, littleEndian: false, nanosecond: false, maxRecordLength });
-    case 0xd4c3b2a1: return pcapRecords(src, { file, littleEndian: true, nanosecond: false, maxRecordLength });
-    case 0xa1b23c4d: return pcapRecords(src, { file, littleEndian: false, nanosecond: true, maxRecordLength });
-    case 0x4d3cb2a1: return pcapRecords(src, { file, littleEndian: true, nanosecond: true, maxRecordLength });
-    case 0x0a0d0d0a: return pcapngRecords(src, { file, maxRecordLength, maxBlockLength });
+    case 0xa1b2c3d4: return new PcapParser({ file, littleEndian: false, nanosecond: false, maxRecordLength });
+    case 0xd4c3b2a1: return new PcapParser({ file, littleEndian: true, nanosecond: false, maxRecordLength });
+    case 0xa1b23c4d: return new PcapParser({ file, littleEndian: false, nanosecond: true, maxRecordLength });
+    case 0x4d3cb2a1: return new PcapParser({ file, littleEndian: true, nanosecond: true, maxRecordLength });
+    case 0x0a0d0d0a: return new PcapngParser({ file, maxRecordLength, maxBlockLength });
     case 0xa1b2cd34:
     case 0x34cdb2a1:
       throw new CaptureError('unsupported', file, 0, 'modified (Kuznetsov) pcap is not supported; convert it with editcap -F pcap');

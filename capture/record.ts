@@ -38,8 +38,6 @@ export interface CaptureRecord {
   readonly interface?: CaptureInterface;
 }
 
-export type CaptureFormat = 'pcap' | 'pcap-ns' | 'pcapng';
-
 export interface ReadOptions {
   /** Name used in errors when reading from a stream. Default `<stream>`. */
   readonly name?: string;

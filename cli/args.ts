@@ -11,6 +11,11 @@ export const USAGE = `Usage:
   gre-conformance --cmd "<command>" [options]
   gre-conformance fuzz <impl> [--duration 60s] [options]   time-budgeted run for CI
   gre-conformance oracle [--explain]        answer the NDJSON protocol on stdin/stdout as the oracle
+  gre-conformance replay FILE <impl> [--expected FILE.expected.ndjson] [options]
+                                            run <impl> over every GRE datagram of a capture
+  gre-conformance corpus generate --count N --seed S --out FILE.pcap [--format pcap|pcapng] [--link raw|ethernet]
+                                            write generated cases as a capture + FILE.expected.ndjson
+  gre-conformance analyze FILE [--reporter text|json]   GRE flows, conntrack entries, tunnel collisions
   gre-conformance --list                    list the rule catalogue
 
 <impl> is a JS/TS module exporting toTuple (file or package folder), or an executable speaking
@@ -69,7 +74,8 @@ export type Args =
   | { readonly command: 'oracle'; readonly explain: boolean }
   | { readonly command: 'list'; readonly reporter: 'text' | 'json' }
   | { readonly command: 'help' }
-  | { readonly command: 'version' };
+  | { readonly command: 'version' }
+  | { readonly command: 'tool'; readonly tool: 'corpus' | 'replay' | 'analyze'; readonly argv: string[] };
 
 function int(name: string, v: string | undefined, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return def;
@@ -110,6 +116,9 @@ function ruleList(name: string, vs: string[] | undefined): RuleId[] {
 }
 
 export function parseCli(argv: string[]): Args {
+  // Capture commands parse their own options (cli/corpus.ts, cli/replay-file.ts, cli/analyze.ts).
+  const tool = argv[0];
+  if (tool === 'corpus' || tool === 'replay' || tool === 'analyze') return { command: 'tool', tool, argv: argv.slice(1) };
   let parsed;
   try {
     parsed = parseArgs({

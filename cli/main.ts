@@ -12,6 +12,11 @@ async function main(argv: string[]): Promise<number> {
     case 'list': { const { listRules } = await import('./list.ts'); process.stdout.write(listRules(args.reporter) + '\n'); return 0; }
     case 'oracle': { const { oracleServer } = await import('./oracle-server.ts'); return oracleServer(args.explain); }
     case 'run': { const { runCommand } = await import('./run.ts'); return runCommand(args); }
+    case 'tool': {
+      if (args.tool === 'corpus') { const { corpusCommand } = await import('./corpus.ts'); return corpusCommand(args.argv); }
+      if (args.tool === 'replay') { const { replayFileCommand } = await import('./replay-file.ts'); return replayFileCommand(args.argv); }
+      const { analyzeCommand } = await import('./analyze.ts'); return analyzeCommand(args.argv);
+    }
   }
 }
 

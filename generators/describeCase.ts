@@ -66,7 +66,7 @@ function describeExt(h: Ipv6ExtHeader): string {
   switch (h.kind) {
     case 'hop-by-hop':
     case 'destination':
-      s = `${h.kind === 'hop-by-hop' ? 'HBH' : 'DST'}(${h.options.map(optionName).join(',')})`;
+      s = (h.kind === 'hop-by-hop' ? 'HBH' : 'DST') + (h.options.length ? `(${h.options.map(optionName).join(',')})` : '');
       break;
     case 'routing': s = `RT${h.routingType}`; break;
     case 'fragment': s = `FRAG(offset ${h.offset * 8}${h.more ? ' M' : ''})`; break;

@@ -2,10 +2,13 @@
 // fields that lie the ways ip_rcv_core (net/ipv4/ip_input.c) checks: version, IHL, total
 // length, checksum.
 import fc from 'fast-check';
-import type { Ipv4Header } from './model.ts';
-import { autoOr, mapExact, pick, rarely, rec, u16, u8, w } from './_internals/arb.ts';
+import type { Ipv4Header, Ipv4Option } from './model.ts';
+import { autoOr, constantOf, mapExact, pick, rarely, rec, u16, u8, w } from './_internals/arb.ts';
 import { ipv4Address } from './ipv4Address.ts';
 import { ipv4Options } from './ipv4Options.ts';
+import { GENERIC_PROTOCOLS, anyGenericProtocol } from './_internals/protocols.ts';
+
+export { GENERIC_PROTOCOLS } from './_internals/protocols.ts';
 
 export interface Ipv4HeaderConstraints {
   /** Allow wrong versions, IHLs, total lengths and checksums (default true). */
@@ -18,8 +21,7 @@ export interface Ipv4HeaderConstraints {
   readonly otherProtocols?: readonly number[];
 }
 
-/** Protocols conntrack tracks with the generic tracker (no TCP, UDP, ICMP, SCTP, DCCP, UDP-Lite). */
-export const GENERIC_PROTOCOLS = [50, 4, 41, 115, 103, 135, 255] as const;
+
 
 const PLAIN = {
   family: 4, version: 4, ihl: 'auto', tos: 0, totalLength: 'auto', reservedFlag: false, df: false, mf: false,
@@ -49,18 +51,22 @@ export function ipv4Header(c: Ipv4HeaderConstraints = {}): fc.Arbitrary<Ipv4Head
     version: fc.oneof(w(60, fc.constant(4)), w(lie(1), fc.integer({ min: 0, max: 15 }))),
     ihl: lies ? autoOr(fc.integer({ min: 0, max: 15 }), 30) : fc.constant('auto'),
     tos: fc.oneof(w(6, fc.constant(0)), w(1, u8)),
-    totalLength: lies ? autoOr(fc.integer({ min: 0, max: 160 }), 14) : fc.constant('auto'),
+    totalLength: lies ? autoOr(fc.oneof(w(20, fc.integer({ min: 0, max: 160 })), w(1, u16)), 14) : fc.constant('auto'),
     id: u16,
     reservedFlag: rarely(20),
     df: fc.boolean(),
     mf: frag ? rarely(16) : fc.constant(false),
     fragmentOffset: frag ? fc.oneof(w(20, fc.constant(0)), w(1, fc.integer({ min: 1, max: 0x1fff }))) : fc.constant(0),
     ttl: fc.oneof(w(4, fc.constant(64)), w(1, u8)),
-    protocol: fc.oneof(w<'auto' | number>(30, fc.constant('auto')), w<'auto' | number>(1, fc.constantFrom(...(c.otherProtocols ?? GENERIC_PROTOCOLS)))),
+    protocol: fc.oneof(
+      w<'auto' | number>(300, fc.constant('auto')),
+      w<'auto' | number>(9, fc.constantFrom(...(c.otherProtocols ?? GENERIC_PROTOCOLS))),
+      w<'auto' | number>(1, anyGenericProtocol),
+    ),
     checksum: lies ? autoOr(u16, 25) : fc.constant('auto'),
     src: addr,
     dst: addr,
-    options: c.options ?? true ? fc.oneof(w(1, fc.constant([])), w(3, ipv4Options())) : fc.constant([]),
+    options: c.options ?? true ? fc.oneof(w(1, constantOf<Ipv4Option[]>([])), w(3, ipv4Options())) : constantOf<Ipv4Option[]>([]),
   });
   return pick(w(3, plainHeader(addr)), w(2, full));
 }

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { formatIPv6, parseIPv6 } from '../spec/address.ts';
 import { w } from './_internals/arb.ts';
 
-export const IPV6_POOL = ['2001:db8::1', '2001:db8::2', '2001:db8:1::1', '2001:db8::c000:201'] as const;
+/** Two plain hosts and two that embed 192.0.2.1 and .2 in their low 32 bits (where keymap references look). */
+export const IPV6_POOL = ['2001:db8::1', '2001:db8::2', '2001:db8::c000:201', '2001:db8::c000:202'] as const;
 
 export interface Ipv6AddressConstraints {
   /** Weight of ::1 (default 0). */

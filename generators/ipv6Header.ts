@@ -3,9 +3,9 @@
 // of scope 0 or 1) or keeps (other multicast scopes), and payload lengths that lie (0, short, long).
 import fc from 'fast-check';
 import type { Ipv6Header } from './model.ts';
-import { autoOr, mapExact, pick, rec, u8, w } from './_internals/arb.ts';
+import { autoOr, mapExact, pick, rec, u16, u8, w } from './_internals/arb.ts';
 import { ipv6Address } from './ipv6Address.ts';
-import { GENERIC_PROTOCOLS } from './ipv4Header.ts';
+import { GENERIC_PROTOCOLS, anyGenericProtocol } from './_internals/protocols.ts';
 
 export interface Ipv6HeaderConstraints {
   /** Allow wrong versions, payload lengths and next headers (default true). */
@@ -35,8 +35,10 @@ export function ipv6Header(c: Ipv6HeaderConstraints = {}): fc.Arbitrary<Ipv6Head
     version: lies ? fc.oneof(w(80, fc.constant(6)), w(1, fc.integer({ min: 0, max: 15 }))) : fc.constant(6),
     trafficClass: fc.oneof(w(4, fc.constant(0)), w(1, u8)),
     flowLabel: fc.oneof(w(2, fc.constant(0)), w(1, fc.integer({ min: 0, max: 0xfffff }))),
-    payloadLength: lies ? fc.oneof(w<'auto' | number>(24, fc.constant('auto')), w<'auto' | number>(2, fc.constant(0)), w<'auto' | number>(1, fc.integer({ min: 0, max: 120 }))) : fc.constant('auto'),
-    nextHeader: lies ? autoOr(fc.constantFrom(...IPV6_OTHER_NEXT_HEADERS), 20) : fc.constant('auto'),
+    payloadLength: lies
+      ? fc.oneof(w<'auto' | number>(240, fc.constant('auto')), w<'auto' | number>(20, fc.constant(0)), w<'auto' | number>(9, fc.integer({ min: 0, max: 120 })), w<'auto' | number>(1, u16))
+      : fc.constant('auto'),
+    nextHeader: lies ? autoOr(fc.oneof(w(9, fc.constantFrom(...IPV6_OTHER_NEXT_HEADERS)), w(1, anyGenericProtocol)), 20) : fc.constant('auto'),
     hopLimit: fc.oneof(w(4, fc.constant(64)), w(1, u8)),
     src: fc.oneof(w(18, pool), w(1, src)),
     dst: fc.oneof(w(18, pool), w(1, dst)),

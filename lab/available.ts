@@ -47,7 +47,7 @@ async function probe(): Promise<LabAvailability> {
     const add = await run(tools.ip, ['netns', 'add', ns]);
     if (add.code !== 0) return { ok: false, reason: `cannot create a network namespace: ${add.stderr.trim()}`, install: INSTALL_HINT };
     const nft = await run(tools.ip, ['netns', 'exec', ns, tools.nft, '-f', '-'], {
-      input: 'table inet grecprobe { chain pre { type filter hook prerouting priority -150; ct state new counter; } }\n',
+      input: 'table inet grecprobe {\n chain pre {\n  type filter hook prerouting priority -150;\n  ct state new counter\n }\n}\n',
     });
     if (nft.code !== 0) return { ok: false, reason: `nft cannot switch conntrack on in a namespace: ${nft.stderr.trim()}`, install: INSTALL_HINT };
     const ct = await run(tools.ip, ['netns', 'exec', ns, tools.conntrack, '-L']);

@@ -1,37 +1,52 @@
 // Entries of /proc/net/nf_conntrack (print_tuple and gre_print_conntrack in Linux 6.18; CT-3):
 //   ipv4     2 gre      47 29 timeout=30, stream_timeout=180 src=A dst=B srckey=0x0 dstkey=0x4321 [UNREPLIED] src=B ...
 //   ipv6     10 unknown  50 599 src=A6 dst=B6 [UNREPLIED] src=B6 dst=A6 ...
-// Only the original direction (the first src=/dst=) is read. Addresses are normalised, since
-// /proc prints IPv6 fully expanded.
-import type { Tuple } from '../spec/contract.ts';
-import { normalizeAddress } from '../spec/address.ts';
-
+// Only the original direction (the first src=/dst=) is read. Addresses are kept as printed
+// (address-key.ts); the per-line work is a few indexOf calls, as tables run to 10^4 lines.
+/** One entry as printed: addresses as /proc spells them (they are the lab's keys). */
 export interface TableEntry {
-  readonly tuple: Tuple;
+  readonly src: string;
+  readonly dst: string;
+  readonly proto: number;
+  readonly srckey: number;
+  readonly dstkey: number;
   readonly line: string;
+}
+
+/** Field after `name=` up to the next space, searched from `from`; [value, end] or undefined. */
+function field(line: string, name: string, from: number, before: number): [string, number] | undefined {
+  const at = line.indexOf(name, from);
+  if (at < 0 || at > before) return undefined;
+  const start = at + name.length;
+  let end = line.indexOf(' ', start);
+  if (end < 0) end = line.length;
+  return [line.slice(start, end), end];
 }
 
 export function parseConntrackTable(text: string): TableEntry[] {
   const out: TableEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const f = line.split(/\s+/);
-    const proto = Number(f[3]);
-    let src: string | undefined, dst: string | undefined;
-    let srckey = 0, dstkey = 0;
-    for (const w of f.slice(4)) {
-      if (w.startsWith('src=')) { if (src !== undefined) break; src = normalizeAddress(w.slice(4)); }
-      else if (w.startsWith('dst=')) dst ??= normalizeAddress(w.slice(4));
-      else if (w.startsWith('srckey=')) srckey = parseInt(w.slice(7), 16);
-      else if (w.startsWith('dstkey=')) dstkey = parseInt(w.slice(7), 16);
-      else if (w.startsWith('[')) break;
-    }
-    if (src === undefined || dst === undefined || !Number.isInteger(proto)) continue;
-    out.push({ tuple: { src, dst, proto, srckey, dstkey }, line });
+  let pos = 0;
+  while (pos < text.length) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = text.length;
+    const line = text.slice(pos, eol);
+    pos = eol + 1;
+    // "<l3name> <l3num> <l4name> <l4num> ...": the protocol number is the fourth word.
+    const words = line.split(/\s+/, 4);
+    const proto = Number(words[3]);
+    const src = field(line, ' src=', 0, line.length);
+    if (!src || !Number.isInteger(proto)) continue;
+    // The reply direction starts at the second src=; nothing of the original is after it.
+    const reply = line.indexOf(' src=', src[1]);
+    const limit = reply < 0 ? line.length : reply;
+    const dst = field(line, ' dst=', src[1], limit);
+    if (!dst) continue;
+    const sk = field(line, ' srckey=0x', dst[1], limit);
+    const dk = field(line, ' dstkey=0x', dst[1], limit);
+    out.push({ src: src[0], dst: dst[0], proto, srckey: sk ? parseInt(sk[0], 16) : 0, dstkey: dk ? parseInt(dk[0], 16) : 0, line });
   }
   return out;
 }
-
 /** rx packets and rx drops of one device, from /proc/net/dev. */
 export function deviceCounters(text: string, ifname: string): { packets: number; dropped: number } | undefined {
   for (const line of text.split('\n')) {

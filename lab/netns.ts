@@ -48,6 +48,11 @@ export async function sweepStale(ip: string): Promise<string[]> {
   return swept;
 }
 
+/** Lab namespaces owned by this process: none may remain once its labs are closed. */
+export async function ownNamespaces(ip: string): Promise<string[]> {
+  return (await listNamespaces(ip)).filter((n) => ownerPid(n) === process.pid);
+}
+
 export function deleteNamespaceSync(ip: string, name: string): void {
   runSyncQuiet(ip, ['netns', 'del', name]);
 }

@@ -1,10 +1,10 @@
 // Reading `nft -n list table` output. Text, not JSON: nft 1.0.6 cannot print this ruleset's
 // map statements as JSON (it warns "no json callback") and prints the key maps' values as
 // "0x1235 [invalid type]" either way.
-import { normalizeAddress } from '../spec/address.ts';
+import { keyOfText } from './address-key.ts';
 
 export interface Listing {
-  /** Elements of every set and map, by name: canonical address -> value text ('' for sets). */
+  /** Elements of every set and map, by name: address key (address-key.ts) -> value text ('' for sets). */
   elements: Map<string, Map<string, string>>;
   /** Packet counts of named counters. */
   counters: Map<string, number>;
@@ -32,7 +32,7 @@ export function parseListing(text: string): Listing {
     const list = body.slice(at + 'elements = {'.length, end < 0 ? body.length : end);
     for (const item of list.split(',')) {
       const sep = item.indexOf(' : ');
-      const key = normalizeAddress((sep < 0 ? item : item.slice(0, sep)).trim());
+      const key = keyOfText((sep < 0 ? item : item.slice(0, sep)).trim());
       if (key !== undefined) elems.set(key, sep < 0 ? '' : item.slice(sep + 3).trim());
     }
   }

@@ -9,7 +9,7 @@
 // IPv6: ip6_rcv_core drops loopback and some multicast addresses (L3-6). Such an address is
 // kept as it is; any other is rewritten like IPv4's. A kept source becomes the datagram's key
 // only when no other datagram of the batch has it (see lab.ts).
-import { formatIPv4, formatIPv6 } from '../spec/address.ts';
+import { keyOfBytes } from './address-key.ts';
 
 export const RX_ADDR4 = Uint8Array.from([192, 0, 2, 2]);
 export const RX_ADDR6 = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
@@ -27,7 +27,7 @@ export const SECOND_PASS_PREFIX6 = '2001:db8:2::/64';
 export interface Prepared {
   /** The datagram as injected. */
   readonly sent: Uint8Array;
-  /** Canonical text of the source address that names it in the kernel's records, if readable. */
+  /** The source address that names it in the kernel's records (address-key.ts), if readable. */
   readonly key: string | undefined;
   /** True when the key is an address the lab handed out (unique for the lab's lifetime). */
   readonly unique: boolean;
@@ -59,7 +59,7 @@ export class AddressPlan {
     const csum = updateChecksum(be16(out, 10), oldWords, newWords);
     out[10] = csum >> 8;
     out[11] = csum & 0xff;
-    return { sent: out, key: formatIPv4(out, 12), unique: true };
+    return { sent: out, key: keyOfBytes(out, 12, 4), unique: true };
   }
 
   private prepare6(packet: Uint8Array, pass: Pass): Prepared {
@@ -72,7 +72,7 @@ export class AddressPlan {
       for (let i = 0; i < 6; i++) out[23 - i] = Math.floor(n / 2 ** (8 * i)) & 0xff;
     }
     if (!addressMatters6(out, 24)) out.set(RX_ADDR6, 24);
-    return { sent: out, key: formatIPv6(out, 8), unique: !srcKept };
+    return { sent: out, key: keyOfBytes(out, 8, 6), unique: !srcKept };
   }
 }
 

@@ -64,13 +64,22 @@ export function formatText(report: Report, opts: TextOptions): string {
     const what = d.status === 'expected-fail' ? c.yellow('expected failure') : d.status === 'unexpected-pass' ? c.red('UNEXPECTED PASS (remove it from the divergences file)') : c.dim('not exercised');
     out.push(`known divergence ${d.rule}: ${what}${d.reason ? ` - ${d.reason}` : ''}`);
   }
-  for (const ce of report.counterexamples) out.push('', ...formatCounterexample(ce, report, opts));
+  // Counterexamples in the same order: most failures first, a rule's vector before its generated case.
+  const rank = (ce: Counterexample) => report.rows.find((r) => r.rule === ce.rule);
+  const ordered = [...report.counterexamples].sort((a, b) => {
+    const ra = rank(a), rb = rank(b);
+    return (rb ? rb.failures + rb.vectorFailures : 0) - (ra ? ra.failures + ra.vectorFailures : 0);
+  });
+  for (const ce of ordered) out.push('', ...formatCounterexample(ce, report, opts));
   if (report.harnessFailure) out.push('', ...formatHarnessFailure(report.harnessFailure, opts));
   out.push('');
-  const failRules = new Set(report.counterexamples.map((x) => x.rule));
+  // Rules with the most wrong answers first: the main culprit leads.
+  const failRows = report.rows.filter((r) => r.failures + r.vectorFailures > 0 && !r.expectedToFail)
+    .sort((a, b) => b.failures + b.vectorFailures - (a.failures + a.vectorFailures));
+  const failRules = failRows.map((r) => `${r.rule} (${r.failures + r.vectorFailures})`);
   if (code === 0) out.push(c.green(`PASS: ${t.vectors} vectors and ${t.cases} generated cases agree with the oracle`));
   else if (code === 1 && unexpectedFailures(report) === 0) out.push(c.red('FAIL: a known divergence passed unexpectedly'));
-  else if (code === 1) out.push(c.red(`FAIL: ${t.failures + t.vectorFailures} wrong answers (${t.vectorFailures} vectors, ${t.failures} generated) under rule${failRules.size === 1 ? '' : 's'} ${[...failRules].join(', ')}`));
+  else if (code === 1) out.push(c.red(`FAIL: ${t.failures + t.vectorFailures} wrong answers (${t.vectorFailures} vectors, ${t.failures} generated) under rule${failRules.length === 1 ? '' : 's'} ${failRules.join(', ')}`));
   else out.push(c.red(`BROKEN: the implementation misbehaved (${report.harnessFailure!.kind}); results before it are above`));
   return out.join('\n');
 }
@@ -81,7 +90,8 @@ export function formatCounterexample(ce: Counterexample, report: Report | undefi
   const rule = RULES[ce.rule];
   const out: string[] = [];
   const count = row ? ` (${row.failures} of ${row.cases} generated cases, ${row.vectorFailures} of ${row.vectors} vectors)` : '';
-  out.push(c.red(c.bold(`FAIL ${ce.rule}`)) + count);
+  const kind = ce.phase === 'vector' ? ` - vector ${ce.caseId.replace(/^vector:/, '')}` : ce.phase === 'property' ? ' - generated case' : '';
+  out.push(c.red(c.bold(`FAIL ${ce.rule}`)) + kind + count);
   out.push(`  rule: ${rule.statement}`);
   out.push(c.dim(`  source: ${rule.sources.map((s) => `${s.file} ${s.where}`).join('; ')}`));
   const shrunk = ce.shrink ? `, shrunk in ${ce.shrink.steps} steps from ${ce.shrink.fromBytes} bytes` : '';

@@ -29,7 +29,7 @@ export async function shrinkFailure<T>(
   const first = await evaluate([start]);
   const startEv = first[0]!;
   if (diffAnswers(startEv.verdict.tuple, startEv.actual).length === 0) return undefined;
-  const [startBlame] = await blameBatch(adapter, ids, space, oracle, [{ value: start.value, verdict: startEv.verdict }]);
+  const [startBlame] = await blameBatch(adapter, ids, space, oracle, [{ value: start.value, verdict: startEv.verdict, actual: startEv.actual }]);
   let best: Shrunk<T> = { value: start, path: [], evaluations, evaluated: startEv, blamed: startBlame! };
 
   async function evaluate(values: fc.Value<T>[]): Promise<Evaluated[]> {
@@ -61,7 +61,7 @@ export async function shrinkFailure<T>(
       for (let i = 0; i < evs.length; i++) {
         const ev = evs[i]!;
         if (diffAnswers(ev.verdict.tuple, ev.actual).length === 0) continue;
-        const [b] = await blameBatch(adapter, ids, space, oracle, [{ value: chunk[i]!.value, verdict: ev.verdict }]);
+        const [b] = await blameBatch(adapter, ids, space, oracle, [{ value: chunk[i]!.value, verdict: ev.verdict, actual: ev.actual }]);
         if (b!.rule !== rule) continue;
         best = { value: chunk[i]!, path: [...best.path, pos + i], evaluations, evaluated: ev, blamed: b! };
         continue outer;

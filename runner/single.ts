@@ -7,7 +7,7 @@ import { linuxVerdict, KERNEL_VERSION } from '../oracles/index.ts';
 import type { Adapter } from './adapters/types.ts';
 import { ImplementationError } from './adapters/types.ts';
 import type { CaseSpace } from './case-space.ts';
-import { blameBatch } from './blame.ts';
+import { blameBatch, fieldBlame } from './blame.ts';
 import { diffAnswers } from './compare.ts';
 import type { Report, RuleRow } from './report.ts';
 import { RequestIds, type Oracle } from './suite.ts';
@@ -54,8 +54,8 @@ export async function runSingle<T>(
   const counterexamples = [];
   if (diff.length > 0) {
     const blamed = space && c.value !== undefined
-      ? (await blameBatch(adapter, ids, space, oracle, [{ value: c.value, verdict }]))[0]!
-      : { rule: verdict.decidedBy, how: `${verdict.decidedBy} decided the expected answer` };
+      ? (await blameBatch(adapter, ids, space, oracle, [{ value: c.value, verdict, actual: actual! }]))[0]!
+      : fieldBlame(verdict, actual!);
     rows.find((x) => x.rule === blamed.rule)!.failures++;
     counterexamples.push({
       rule: blamed.rule, phase: 'replay' as const, caseId: c.caseId, packet: toHex(c.packet), keymap: c.keymap,

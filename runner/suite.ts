@@ -11,7 +11,7 @@ import { ImplementationError } from './adapters/types.ts';
 import type { CaseSpace } from './case-space.ts';
 import { formatCaseId, generateCase, type CaseRef } from './case-id.ts';
 import { diffAnswers } from './compare.ts';
-import { blameBatch, type Blamed } from './blame.ts';
+import { blameBatch, fieldBlame, type Blamed } from './blame.ts';
 import { shrinkFailure } from './shrink.ts';
 import type { Counterexample, HarnessFailure, ProfileResult, Report, RuleRow } from './report.ts';
 import { toHex } from './hex.ts';
@@ -241,8 +241,8 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     }
     if (failing.length === 0) return;
     const blamed = canBlame
-      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: batch[i]!.value.value, verdict: batch[i]!.verdict })))
-      : failing.map((i) => ({ rule: batch[i]!.verdict.decidedBy, how: 'decided the expected answer' }));
+      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: batch[i]!.value.value, verdict: batch[i]!.verdict, actual: answers[i]! })))
+      : failing.map((i) => fieldBlame(batch[i]!.verdict, answers[i]!));
     failing.forEach((i, k) => {
       const b = blamed[k]!;
       failures++;

@@ -37,9 +37,21 @@ export function autoOr(explicit: fc.Arbitrary<number>, autoWeight: number): fc.A
   return fc.oneof(w<'auto' | number>(autoWeight, fc.constant('auto')), w<'auto' | number>(1, explicit));
 }
 
-/** `false` except once in `1 + falseWeight`. */
+/**
+ * `true` once in `1 + falseWeight`. Built on an unbiased integer (not fc.oneof of two constants)
+ * so that `true` shrinks to `false`, with or without a shrink context.
+ */
 export function rarely(falseWeight: number): fc.Arbitrary<boolean> {
-  return fc.oneof(w(falseWeight, fc.constant(false)), w(1, fc.constant(true)));
+  return fc.noBias(fc.integer({ min: 0, max: falseWeight })).map((i) => i === falseWeight, (b) => (b === true ? falseWeight : b === false ? 0 : fail()));
+}
+
+/** `true` except once in `1 + trueWeight`; shrinks to `false` too. */
+export function mostly(trueWeight: number): fc.Arbitrary<boolean> {
+  return fc.noBias(fc.integer({ min: 0, max: trueWeight })).map((i) => i !== 0, (b) => (b === true ? trueWeight : b === false ? 0 : fail()));
+}
+
+function fail(): never {
+  throw new Error('not a boolean');
 }
 
 export const u8 = fc.integer({ min: 0, max: 0xff });
@@ -119,4 +131,16 @@ export function arrayUpTo<T>(item: fc.Arbitrary<T>, genMax: number, domainMax: n
     w(500, fc.array(item, { maxLength: genMax, size: 'max' })),
     w(1, fc.array(item, { maxLength: domainMax, size: 'small' })),
   );
+}
+
+/**
+ * A constant object or array, compared by content when unmapping (fc.constant compares with
+ * Object.is, so a parsed `{ kind: 'nop' }` would not be recognised). Each value is a fresh copy.
+ */
+export function constantOf<T extends object>(value: T): fc.Arbitrary<T> {
+  const copy = (): T => (Array.isArray(value) ? ([...value] as T) : { ...value });
+  return fc.constant(null).map(copy, (v) => {
+    if (!sameValue(v, value)) throw new Error('another value');
+    return null;
+  });
 }

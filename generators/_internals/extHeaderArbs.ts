@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import type { AutoNumber, Ipv6ExtHeader, Ipv6Option } from '../model.ts';
 import { arrayUpTo, autoOr, bytes, choose, rec, u16, u32, u8, w, zeroBytes } from './arb.ts';
 import { destinationOption, hopByHopOption } from './ipv6OptionArbs.ts';
+import { anyGenericProtocol } from './protocols.ts';
 
 /** Next header of one extension header: 'auto' (the chain goes on, or GRE), else something that ends it or promises more. */
 export const extNextHeader: fc.Arbitrary<AutoNumber> = choose<AutoNumber>(
@@ -12,6 +13,7 @@ export const extNextHeader: fc.Arbitrary<AutoNumber> = choose<AutoNumber>(
   w(3, fc.constantFrom(50, 135)), // ESP, Mobility: the generic tracker's tuple (L3-8O)
   w(2, fc.constant(59)), // No Next Header (L3-8N)
   w(2, fc.constantFrom(60, 0, 43, 44, 51)), // promises one more header: GRE's bytes play it (or L3-8S)
+  w(1, anyGenericProtocol),
 );
 
 type OptHdr = Extract<Ipv6ExtHeader, { kind: 'hop-by-hop' | 'destination' }>;
@@ -34,9 +36,9 @@ export const routing: fc.Arbitrary<Ipv6ExtHeader> = rec<Routing>({
   kind: fc.constant('routing'),
   nextHeader: extNextHeader,
   length: autoOr(fc.integer({ min: 0, max: 255 }), 14),
-  routingType: fc.constantFrom(2, 0, 3, 4, 253),
+  routingType: fc.oneof(w(8, fc.constantFrom(2, 0, 3, 4, 253)), w(1, u8)),
   segmentsLeft: fc.integer({ min: 0, max: 3 }),
-  data: fc.oneof(w(2, zeroBytes(fc.constantFrom(4, 20))), w(1, bytes(20))),
+  data: fc.oneof(w(4, zeroBytes(fc.constantFrom(4, 20))), w(2, bytes(20)), w(1, bytes(2048))),
 });
 
 type Fragment = Extract<Ipv6ExtHeader, { kind: 'fragment' }>;
@@ -60,5 +62,5 @@ export const ah: fc.Arbitrary<Ipv6ExtHeader> = rec<Ah>({
   reserved: fc.oneof(w(10, fc.constant(0)), w(1, u16)),
   spi: fc.oneof(w(3, fc.constant(0x100)), w(1, u32)),
   seq: fc.oneof(w(3, fc.constant(1)), w(1, u32)),
-  icv: fc.oneof(w(3, zeroBytes(fc.constantFrom(12, 0, 4, 8, 16))), w(1, bytes(16))),
+  icv: fc.oneof(w(6, zeroBytes(fc.constantFrom(12, 0, 4, 8, 16))), w(2, bytes(16)), w(1, bytes(1024))),
 });

@@ -3,16 +3,16 @@
 // present or absent whatever the flags say.
 import fc from 'fast-check';
 import type { AutoNumber, GreFlags, GreHeader, PptpKey, Sre } from '../model.ts';
-import { arrayUpTo, autoOr, bytes, mapExact, pick, rarely, rec, recOptional, u16, u32, u8, w } from './arb.ts';
+import { arrayUpTo, autoOr, bytes, mapExact, mostly, pick, rarely, rec, u16, u32, u8, w } from './arb.ts';
 
 /** RFC 1701 section 2.2: the NULL SRE that ends a routing list. */
 export const NULL_SRE: Sre = { family: 0, offset: 0, length: 'auto', info: new Uint8Array(0) };
 
 const sre = rec<Sre>({
-  family: fc.constantFrom(0x0800, 0xfffe),
+  family: fc.oneof(w(8, fc.constantFrom(0x0800, 0xfffe)), w(1, u16)),
   offset: fc.oneof(w(4, fc.constant(0)), w(1, u8)),
   length: autoOr(u8, 8),
-  info: bytes(12),
+  info: fc.oneof(w(8, bytes(12)), w(1, bytes(255))),
 });
 
 /** A routing list: up to 2 SREs and the NULL SRE. */
@@ -45,7 +45,7 @@ export interface FlagWeights {
 }
 
 function bit(clearWeight: number): fc.Arbitrary<boolean> {
-  return clearWeight === 0 ? fc.constant(false) : clearWeight < 0 ? fc.oneof(w(-clearWeight, fc.constant(true)), w(1, fc.constant(false))) : rarely(clearWeight);
+  return clearWeight === 0 ? fc.constant(false) : clearWeight < 0 ? mostly(-clearWeight) : rarely(clearWeight);
 }
 
 export function greFlags(fw: FlagWeights): fc.Arbitrary<GreFlags> {
@@ -65,18 +65,7 @@ export function announced(f: GreFlags): { checksum: boolean; key: boolean; seq: 
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The header with its optional fields made to agree with its flags (defaults fill announced ones that are missing). */
-export function honest(h: GreHeader): GreHeader {
-  const want = announced(h.flags);
-  const out: Mutable<GreHeader> = { flags: h.flags, protocol: h.protocol };
-  if (want.checksum) out.checksum = h.checksum ?? { value: 'auto', offset: 0 };
-  if (want.key) out.key = h.key ?? (h.flags.version === 1 ? { payloadLength: 'auto', callId: 0 } : 0);
-  if (want.seq) out.seq = h.seq ?? 0;
-  if (want.ack) out.ack = h.ack ?? 0;
-  if (want.routing) out.routing = h.routing ?? [NULL_SRE];
-  return out;
-}
-
+/** True when the header has exactly the optional fields its flags announce. */
 export function isHonest(h: GreHeader): boolean {
   const want = announced(h.flags);
   return want.checksum === (h.checksum !== undefined) && want.key === (h.key !== undefined) && want.seq === (h.seq !== undefined) &&
@@ -91,21 +80,42 @@ export interface FullGreSpec {
   readonly lieWeight: number;
 }
 
-/** Any header of the spec's flags: fields as the flags say, or (once in a while) not. */
+type Presence = { checksum: boolean; key: boolean; seq: boolean; ack: boolean; routing: boolean };
+type Parts = [GreFlags, number, { value: AutoNumber; offset: number }, number | PptpKey, number, number, Sre[], 'flags' | Presence];
+
+const FIELDS = ['checksum', 'key', 'seq', 'ack', 'routing'] as const;
+
+/**
+ * Any header of the spec's flags. Every field's value is drawn; which fields are written is what
+ * the flags announce ('flags', the shrink target) or, for a header that lies, a mask of its own.
+ */
 export function fullGre(spec: FullGreSpec): fc.Arbitrary<GreHeader> {
-  const raw = recOptional<GreHeader>({
-    flags: greFlags(spec.flags),
-    protocol: spec.protocol,
-    checksum: checksumField,
-    key: spec.key,
-    seq: u32,
-    ack: u32,
-    routing: sreList,
-  }, ['flags', 'protocol']);
+  const mask = rec<Presence>({ checksum: rarely(2), key: fc.boolean(), seq: rarely(1), ack: rarely(2), routing: rarely(4) });
+  const parts = fc.tuple(
+    greFlags(spec.flags), spec.protocol, checksumField, spec.key, u32, u32, sreList,
+    fc.oneof(w<'flags' | Presence>(12, fc.constant('flags')), w<'flags' | Presence>(spec.lieWeight, mask)),
+  );
   return mapExact(
-    fc.tuple(raw, fc.oneof(w(12, fc.constant(true)), w(spec.lieWeight, fc.constant(false)))),
-    ([h, keep]) => (keep ? honest(h) : h),
-    (v): [GreHeader, boolean] => [v as GreHeader, isHonest(v as GreHeader)],
+    parts,
+    ([flags, protocol, checksum, key, seq, ack, routing, presence]: Parts): GreHeader => {
+      const on = presence === 'flags' ? announced(flags) : presence;
+      const h: Mutable<GreHeader> = { flags, protocol };
+      if (on.checksum) h.checksum = checksum;
+      if (on.key) h.key = key;
+      if (on.seq) h.seq = seq;
+      if (on.ack) h.ack = ack;
+      if (on.routing) h.routing = routing;
+      return h;
+    },
+    (v): Parts => {
+      const h = v as GreHeader;
+      const presence: 'flags' | Presence = isHonest(h) ? 'flags'
+        : Object.fromEntries(FIELDS.map((f) => [f, h[f] !== undefined])) as Presence;
+      return [
+        h.flags, h.protocol, h.checksum ?? { value: 'auto', offset: 0 }, h.key ?? 0, h.seq ?? 0, h.ack ?? 0,
+        (h.routing ?? [NULL_SRE]) as Sre[], presence,
+      ];
+    },
   );
 }
 

@@ -3,7 +3,7 @@
 // pointers below their minimum, no room left. CIPSO (134) is never produced (out of scope).
 import fc from 'fast-check';
 import type { Ipv4Option } from '../model.ts';
-import { bytes, mapExact, pick, rec, u8, w } from './arb.ts';
+import { bytes, constantOf, mapExact, pick, rec, u8, w } from './arb.ts';
 
 type Tlv = Extract<Ipv4Option, { kind: 'tlv' }>;
 
@@ -16,8 +16,8 @@ function dataOf(o: unknown, type: number): Uint8Array {
   return t.data;
 }
 
-export const nop: fc.Arbitrary<Ipv4Option> = fc.constant({ kind: 'nop' } as const);
-export const eol: fc.Arbitrary<Ipv4Option> = fc.constant({ kind: 'eol' } as const);
+export const nop: fc.Arbitrary<Ipv4Option> = constantOf({ kind: 'nop' } as const);
+export const eol: fc.Arbitrary<Ipv4Option> = constantOf({ kind: 'eol' } as const);
 
 /** Record Route (7): `slots` empty 4-byte slots after `filled` recorded ones; pointer 4 + 4*filled unless it lies. */
 export const recordRoute: fc.Arbitrary<Ipv4Option> = mapExact(rec<{ slots: number; filled: number; pointer: 'auto' | number }>({

@@ -63,12 +63,17 @@ function firstFragmentTruncated(b: Uint8Array, fhoff: number, end: number): bool
   return walk.offset + upper > end;
 }
 
-/** nf_ct_frag6_reasm for a single atomic fragment: the Fragment header goes away. */
+/**
+ * nf_ct_frag6_reasm for a single atomic fragment: the Fragment header goes away and the header
+ * before it takes over its next-header value. find_prev_fhdr keeps that header's offset in a u8,
+ * so when it lies at byte 256 or later the write lands at offset mod 256 instead, and the real
+ * next-header byte still says Fragment (44). Ported as the kernel does it.
+ */
 function removeFragmentHeader(b: Uint8Array, end: number, fhoff: number, nhoff: number): Uint8Array {
   const out = new Uint8Array(end - 8);
   out.set(b.subarray(0, fhoff), 0);
   out.set(b.subarray(fhoff + 8, end), fhoff);
-  out[nhoff] = b[fhoff]!;
+  out[nhoff & 0xff] = b[fhoff]!;
   const plen = end - 8 - 40;
   out[4] = plen >> 8;
   out[5] = plen & 0xff;

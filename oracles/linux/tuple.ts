@@ -81,8 +81,8 @@ function ipv4Verdict(b: Uint8Array, keymap: ReturnType<typeof parseKeymap>, rule
   }
   const g = greKeys(b, st.dataoff, st.end, 12, 16, 4, keymap, rules);
   if (g.kind === 'invalid') return verdict('invalid', null, rules, g.decidedBy, g.reason, 4, st.end, st.dataoff, 47);
-  const decidedBy = outcome === 'built-unconfirmed' ? 'L3-5' : g.decidedBy;
-  return verdict(outcome, { src, dst, proto: 47, srckey: g.srckey, dstkey: g.dstkey }, rules, decidedBy, g.reason + note, 4, st.end, st.dataoff, 47);
+  // L3-5 only keeps the entry from being confirmed; the tuple is still decided by GRE.
+  return verdict(outcome, { src, dst, proto: 47, srckey: g.srckey, dstkey: g.dstkey }, rules, g.decidedBy, g.reason + note, 4, st.end, st.dataoff, 47);
 }
 
 function ipv6Verdict(input: Uint8Array, keymap: ReturnType<typeof parseKeymap>, rules: RuleId[], profile: KernelProfile): Verdict {

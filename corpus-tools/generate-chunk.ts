@@ -1,0 +1,38 @@
+// One chunk of a generated corpus: cases seed:start .. seed:start+count-1, each generated exactly
+// as the suite generates it (runner/case-id.ts generateCase), encoded, and answered by the
+// oracle. Pure: the caller writes the capture and the expected file.
+import { generateCase } from '../runner/case-id.ts';
+import { defaultSpace } from '../runner/default-space.ts';
+import type { CaseSpace } from '../runner/case-space.ts';
+import { linuxVerdict, inOracleScope } from '../oracles/index.ts';
+import { toHex } from '../runner/hex.ts';
+import { formatExpectedLine } from './expected-file.ts';
+import { uniqueRules } from './pin.ts';
+
+export interface GeneratedChunk {
+  /** The datagrams, in case order. */
+  readonly packets: Uint8Array[];
+  /** Their expected lines, each ending in a newline. */
+  readonly lines: string;
+  /** Cases whose answer the oracle does not give exactly (an L4 protocol with its own tracker). */
+  readonly outOfScope: number;
+}
+
+export function generateChunk<T>(seed: number, start: number, count: number, space: CaseSpace<T> = defaultSpace as unknown as CaseSpace<T>): GeneratedChunk {
+  const packets: Uint8Array[] = [];
+  const lines: string[] = [];
+  let outOfScope = 0;
+  for (let index = start; index < start + count; index++) {
+    const value = generateCase(space.arbitrary, seed, index).value;
+    const { packet, keymap } = space.encode(value);
+    const v = linuxVerdict(packet, { keymap });
+    if (!inOracleScope(v.l4proto)) outOfScope++;
+    packets.push(packet);
+    lines.push(formatExpectedLine({
+      index, caseId: `${seed}:${index}`, packet: toHex(packet), keymap,
+      expected: v.tuple, outcome: v.outcome, rules: uniqueRules(v.rules), decidedBy: v.decidedBy,
+      ...(space.describe ? { description: space.describe(value) } : {}),
+    }) + '\n');
+  }
+  return { packets, lines: lines.join(''), outOfScope };
+}

@@ -1,0 +1,3 @@
+module example.com/gre-tuple
+
+go 1.19
