@@ -31,6 +31,8 @@ Options:
   --keymap JSON       keymap for --packet: [{"src":..,"dst":..,"dstkey":..,"srckey":..}]
   --timeout MS        per-case timeout (default 2000)
   --no-vectors        skip phase 1 (the catalogue's vectors)
+  --metamorphic       the cheap tier without the oracle: answers must agree across edits that
+                      cannot change them (IPv4 options added, v1 flags/seq/ack changed, ...)
   --reporter NAME[:FILE]  text (default), json, junit, tap or github; to FILE instead of
                       stdout when given (repeatable: --reporter text --reporter junit:report.xml)
   --known-divergences FILE  rules the implementation deliberately does not follow (one ID a line)
@@ -65,6 +67,7 @@ export interface RunArgs {
   readonly keymap: string | undefined;
   readonly timeoutMs: number;
   readonly vectors: boolean;
+  readonly metamorphic: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
 }
@@ -130,7 +133,7 @@ export function parseCli(argv: string[]): Args {
         keymap: { type: 'string' }, timeout: { type: 'string' }, 'no-vectors': { type: 'boolean' },
         reporter: { type: 'string', multiple: true }, quiet: { type: 'boolean' }, verbose: { type: 'boolean' },
         'known-divergences': { type: 'string' }, kernel: { type: 'string' }, duration: { type: 'string' },
-        'max-failures': { type: 'string' },
+        'max-failures': { type: 'string' }, metamorphic: { type: 'boolean' },
         cmd: { type: 'string' }, list: { type: 'boolean' }, explain: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' },
       },
@@ -179,6 +182,7 @@ export function parseCli(argv: string[]): Args {
     keymap: o.keymap,
     timeoutMs: int('timeout', o.timeout, 2000, 1),
     vectors: !o['no-vectors'],
+    metamorphic: !!o.metamorphic,
     quiet: !!o.quiet,
     verbose: !!o.verbose,
   };

@@ -7,6 +7,7 @@ import { CONTRACT_VERSION } from '../spec/contract.ts';
 import { KERNEL_VERSION } from '../oracles/index.ts';
 import { runSuite } from '../runner/suite.ts';
 import { runSingle } from '../runner/single.ts';
+import { runMetamorphic } from '../runner/metamorphic.ts';
 import { parseCaseId, replayCase } from '../runner/case-id.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import { exitCodeOf, type ExitCode, type Report } from '../runner/report.ts';
@@ -43,7 +44,10 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
   const startedAt = Date.now();
   let report: Report;
   try {
-    if (single?.kind === 'case') {
+    if (a.metamorphic) {
+      if (single) throw new UsageError('--metamorphic runs generated cases; --replay and --packet belong to the oracle tier');
+      report = await runMetamorphic(adapter, { seed, runs: a.runs, arbitrary: defaultSpace.arbitrary, replayCommand: (id) => `${replayCommand(id)} --metamorphic` });
+    } else if (single?.kind === 'case') {
       const packetReplay = single.caseId === 'packet'
         ? () => ['npx', 'gre-conformance', ...targetArgs, '--packet', Buffer.from(single.packet).toString('hex'), ...(single.keymap.length ? ['--keymap', JSON.stringify(single.keymap)] : [])].map(shellQuote).join(' ')
         : replayCommand;

@@ -93,7 +93,7 @@ export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult
       const chunk = await pending.shift()!;
       ask();
       for (const p of chunk.packets) await writer.write(p);
-      if (!lines.write(chunk.lines)) await new Promise((r) => lines.once('drain', r));
+      if (!lines.write(chunk.lines)) await new Promise<void>((r) => lines.once('drain', () => r()));
       outOfScope += chunk.outOfScope;
       done += chunk.packets.length;
       o.onProgress?.(done, o.count);

@@ -61,6 +61,7 @@ export function greOffset(ip: Uint8Array): number | undefined {
 /** The oracle's verdict when the bytes it reads were captured, or why it cannot be known. */
 export type CapturedVerdict =
   | { readonly known: true; readonly verdict: Verdict }
+  /** `needed`: one past the highest byte read (with the missing bytes taken as zeros). */
   | { readonly known: false; readonly reason: string; readonly needed: number };
 
 /**
@@ -74,13 +75,13 @@ export function capturedVerdict(ip: Uint8Array, wireLength: number, keymap: read
   if (wireLength <= ip.length) return { known: true, verdict: linuxVerdict(ip, { keymap }) };
   const whole = new Uint8Array(wireLength);
   whole.set(ip);
-  const reads = { max: -1 };
+  const reads = { max: -1, firstMissing: -1, captured: ip.length };
   const verdict = linuxVerdict(tracked(whole, reads), { keymap });
   if (reads.max < ip.length) return { known: true, verdict };
   return {
     known: false,
     needed: reads.max + 1,
-    reason: `the snapshot length kept ${ip.length} of the datagram's ${wireLength} bytes and the kernel reads byte ${reads.max}: the answer cannot be known`,
+    reason: `the snapshot length kept ${ip.length} of the datagram's ${wireLength} bytes and the kernel reads byte ${reads.firstMissing}: the answer cannot be known`,
   };
 }
 
@@ -89,8 +90,12 @@ export function capturedVerdict(ip: Uint8Array, wireLength: number, keymap: read
  * copies or views a range (subarray, slice) counts as reading all of it, any other as reading
  * everything (an over-approximation: it can only make an answer unknown, never wrong).
  */
-function tracked(b: Uint8Array, reads: { max: number }): Uint8Array {
-  const note = (i: number) => { if (i < b.length && i > reads.max) reads.max = i; };
+function tracked(b: Uint8Array, reads: { max: number; firstMissing: number; readonly captured: number }): Uint8Array {
+  const note = (i: number) => {
+    if (i >= b.length) return;
+    if (i > reads.max) reads.max = i;
+    if (i >= reads.captured && reads.firstMissing < 0) reads.firstMissing = i;
+  };
   return new Proxy(b, {
     get(target, prop) {
       if (typeof prop === 'string' && /^\d+$/.test(prop)) {
@@ -101,12 +106,14 @@ function tracked(b: Uint8Array, reads: { max: number }): Uint8Array {
       if (typeof v !== 'function') return v;
       if (prop === 'subarray' || prop === 'slice') {
         return (start = 0, end = target.length) => {
+          const s = start < 0 ? Math.max(0, target.length + start) : start;
           const e = end < 0 ? target.length + end : Math.min(end, target.length);
-          note(e - 1);
+          if (e > s) { note(s); note(e - 1); }
           return (target[prop] as (s: number, e: number) => Uint8Array)(start, end);
         };
       }
       return (...args: unknown[]) => {
+        note(0);
         note(target.length - 1);
         return (v as (...a: unknown[]) => unknown).apply(target, args);
       };

@@ -14,7 +14,7 @@ export function formatGithub(report: Report): string {
     const row = report.rows.find((r) => r.rule === ce.rule);
     if (row?.expectedToFail) continue;
     const msg = [
-      `${ce.rule}: expected ${formatAnswer(ce.expected)}, got ${formatAnswer(ce.actual)} (${ce.diff.join(', ')} differ)`,
+      `${ce.rule}: expected ${formatAnswer(ce.expected)}, got ${formatAnswer(ce.actual)} (${ce.diff.join(', ')} ${ce.diff.length === 1 ? 'differs' : 'differ'})`,
       `${ce.outcome}: ${ce.reason}`, `case ${ce.caseId}, packet ${ce.packet}`, `replay: ${ce.replay}`,
     ].join('\n');
     out.push(`::error title=${prop(`gre-conformance ${ce.rule}`)}::${data(msg)}`);

@@ -37,7 +37,8 @@ export function formatText(report: Report, opts: TextOptions): string {
   const out: string[] = [];
   const t = report.totals;
   const code = exitCodeOf(report);
-  out.push(c.bold(`gre-conformance: contract ${report.contract}, oracle Linux ${report.kernel}`));
+  const meta = report.tier === 'metamorphic';
+  out.push(c.bold(meta ? `gre-conformance: contract ${report.contract}, metamorphic tier (no oracle: answers must agree across edits that cannot change them)` : `gre-conformance: contract ${report.contract}, oracle Linux ${report.kernel}`));
   out.push(`implementation: ${report.implementation}`);
   out.push(`seed ${report.seed}, ${t.vectors} vectors, ${t.cases} generated cases (${t.skipped} skipped), ${(report.durationMs / 1000).toFixed(1)} s`);
   if (!opts.quiet) {
@@ -77,11 +78,15 @@ export function formatText(report: Report, opts: TextOptions): string {
   const failRows = report.rows.filter((r) => r.failures + r.vectorFailures > 0 && !r.expectedToFail)
     .sort((a, b) => b.failures + b.vectorFailures - (a.failures + a.vectorFailures));
   const failRules = failRows.map((r) => `${r.rule} (${r.failures + r.vectorFailures})`);
-  if (code === 0) out.push(c.green(`PASS: ${t.vectors} vectors and ${t.cases} generated cases agree with the oracle`));
+  if (code === 0) out.push(c.green(meta ? `PASS: ${t.cases} metamorphic pairs agree` : `PASS: ${t.vectors} vectors and ${t.cases} generated cases agree with the oracle`));
   else if (code === 1 && unexpectedFailures(report) === 0) out.push(c.red('FAIL: a known divergence passed unexpectedly'));
-  else if (code === 1) out.push(c.red(`FAIL: ${t.failures + t.vectorFailures} wrong answers (${t.vectorFailures} vectors, ${t.failures} generated) under rule${failRules.length === 1 ? '' : 's'} ${failRules.join(', ')}`));
+  else if (code === 1) out.push(c.red(`FAIL: ${plural(t.failures + t.vectorFailures, 'wrong answer')} (${t.vectorFailures} vectors, ${t.failures} generated) under rule${failRules.length === 1 ? '' : 's'} ${failRules.join(', ')}`));
   else out.push(c.red(`BROKEN: the implementation misbehaved (${report.harnessFailure!.kind}); results before it are above`));
   return out.join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function formatCounterexample(ce: Counterexample, report: Report | undefined, opts: TextOptions): string[] {

@@ -9,6 +9,8 @@ import { runSuite } from './suite.ts';
 import { defaultSpace } from './default-space.ts';
 import { exitCodeOf, type Report } from './report.ts';
 import type { CaseSpace } from './case-space.ts';
+import { parseCaseId, replayCase } from './case-id.ts';
+import { runSingle } from './single.ts';
 
 export interface CheckOptions<T = unknown> {
   readonly runs?: number;
@@ -19,18 +21,29 @@ export interface CheckOptions<T = unknown> {
   readonly vectors?: boolean;
   /** Generate from another case space than the project's generators. */
   readonly space?: CaseSpace<T>;
+  /** Run only this case, as a report names it: `seed:index[:path]` (the CLI's --replay). */
+  readonly replay?: string;
 }
 
 export async function checkConformance<T>(toTuple: ToTuple, options: CheckOptions<T> = {}): Promise<Report> {
   const seed = options.seed ?? (Math.random() * 2 ** 31) | 0;
   const adapter = inProcessAdapter(toTuple);
-  return runSuite(adapter, (options.space ?? defaultSpace) as CaseSpace<unknown>, {
+  const space = (options.space ?? defaultSpace) as CaseSpace<unknown>;
+  const replayCommand = (id: string) => `checkConformance(toTuple, { replay: '${id}' })`;
+  if (options.replay !== undefined) {
+    const ref = parseCaseId(options.replay);
+    const v = ref && replayCase(space.arbitrary, ref);
+    if (!ref || !v) throw new TypeError(`replay: ${JSON.stringify(options.replay)} is not a case of this version of the generators (seed:index[:path])`);
+    const { packet, keymap } = space.encode(v.value);
+    return runSingle(adapter, space, { caseId: options.replay, packet, keymap, value: v.value }, { replayCommand, seed: ref.seed });
+  }
+  return runSuite(adapter, space, {
     seed,
     runs: options.runs ?? 10000,
     rules: options.rules ?? [],
     exclude: options.exclude ?? [],
     vectors: options.vectors === false ? [] : vectorCases(),
-    replayCommand: (id) => `checkConformance(toTuple, { seed: ${seed} }) // case ${id}`,
+    replayCommand,
   });
 }
 

@@ -51,6 +51,8 @@ export interface HarnessFailure {
 }
 
 export interface Report {
+  /** oracle: answers compared with the oracle; metamorphic: answers compared with each other. */
+  readonly tier?: 'oracle' | 'metamorphic';
   readonly implementation: string;
   readonly contract: string;
   readonly kernel: string;

@@ -89,6 +89,19 @@ export const IPV6_INPUT: readonly Vector[] = [
     packet: v6('00102c', '2f00000100000116' + '3001880b00007474'), expect: NOT_SEEN },
   { id: 'ipv6-atomic-fragment-after-destopts-reassembled', rules: ['L3-7', 'L3-8'],
     packet: v6('001c3c', '2c00010400000000' + '2f00000000000117' + PPP('9595')), expect: tracked(A6, B6, 0, 0x9595) },
+  // find_prev_fhdr keeps the offset of the header before the Fragment header in a u8: past 255
+  // the reassembly writes the next header at offset mod 256 (here byte 40, the Routing header's
+  // next-header byte, which becomes 47), the real byte still says 44, and the walk reads GRE's
+  // bytes as a Fragment header... and lands at GRE with version 0. Checked on Linux 6.18.44.
+  { id: 'ipv6-atomic-fragment-after-256-bytes-wraps-nhoff', rules: ['L3-7', 'L3-8', 'GRE-2'],
+    source: 'lab, Linux 6.18.44 (tracked, keys 0/0)',
+    packet: v6('011c2b', '3c1f' + '00'.repeat(254) + '2c00010400000000' + '2f00000000000001' + PPP('4343')),
+    expect: tracked(A6, B6, 0, 0),
+    note: 'the same chain with a short Routing header (next vector) gives dstkey 0x4343' },
+  { id: 'ipv6-atomic-fragment-short-chain-no-wrap', rules: ['L3-7', 'L3-8', 'GRE-5'],
+    source: 'lab, Linux 6.18.44 (tracked, dstkey 0x4343)',
+    packet: v6('00242b', '3c00' + '00'.repeat(6) + '2c00010400000000' + '2f00000000000001' + PPP('4343')),
+    expect: tracked(A6, B6, 0, 0x4343) },
   { id: 'ipv6-fragment-header-cut-to-4-bytes-passes', rules: ['L3-7', 'L3-8F', 'L3-8E', 'GRE-1'],
     packet: v6('00042c', '2f000001'), expect: tracked(A6, B6, 0, 0),
     note: 'the offset field is readable, so ipv6frag_thdr_truncated sees a first fragment ending short of its headers and lets it pass; the walk then ends 4 bytes past the end' },

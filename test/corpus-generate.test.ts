@@ -1,0 +1,124 @@
+// `corpus generate`: N generated cases as a capture plus FILE.expected.ndjson. Case i is the
+// suite's case seed:i; the same arguments give the same bytes (whatever --jobs is); the capture
+// reads back, through our reader and through tcpdump, as the datagrams the expected file pins.
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { readCapture, ipDatagramOf, LINKTYPE } from '../capture/index.ts';
+import { linuxVerdict } from '../oracles/index.ts';
+import { generateCase } from '../runner/case-id.ts';
+import { defaultSpace } from '../runner/default-space.ts';
+import { generateCorpus } from '../corpus-tools/generate.ts';
+import { parseExpectedFile } from '../corpus-tools/expected-file.ts';
+import { REPO_ROOT } from '../corpus-tools/paths.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gre-corpus-gen-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const haveTcpdump = spawnSync('tcpdump', ['--version'], { stdio: 'ignore' }).status === 0;
+const read = (p: string) => readFileSync(p);
+const lines = (p: string) => parseExpectedFile(readFileSync(p, 'utf8'), p);
+
+describe('corpus generate', () => {
+  it('is byte-identical for the same seed (capture and expected file), and differs for another seed', async () => {
+    const a = await generateCorpus({ count: 3000, seed: 5, out: join(tmp, 'a.pcap') });
+    const b = await generateCorpus({ count: 3000, seed: 5, out: join(tmp, 'b.pcap') });
+    const c = await generateCorpus({ count: 3000, seed: 6, out: join(tmp, 'c.pcap') });
+    expect(Buffer.compare(read(a.capture), read(b.capture))).toBe(0);
+    expect(Buffer.compare(read(a.expected), read(b.expected))).toBe(0);
+    expect(Buffer.compare(read(a.capture), read(c.capture))).not.toBe(0);
+    expect(a.expected).toBe(join(tmp, 'a.expected.ndjson'));
+    console.log(`corpus generate: 3000 cases in ${a.ms.toFixed(0)} ms (${Math.round(3000 / (a.ms / 1000))} packets/s, this thread)`);
+  });
+
+  it('--jobs 2 (worker threads) writes the same bytes as one thread', async () => {
+    const one = await generateCorpus({ count: 4000, seed: -9, out: join(tmp, 'j1.pcapng'), format: 'pcapng', chunkSize: 700 });
+    const two = await generateCorpus({ count: 4000, seed: -9, out: join(tmp, 'j2.pcapng'), format: 'pcapng', chunkSize: 700, jobs: 2 });
+    expect(Buffer.compare(read(one.capture), read(two.capture))).toBe(0);
+    expect(Buffer.compare(read(one.expected), read(two.expected))).toBe(0);
+  });
+
+  it('record i is the suite\'s case seed:i: same datagram, keymap, answer and description', async () => {
+    const r = await generateCorpus({ count: 500, seed: 42, out: join(tmp, 'same.pcap') });
+    const ls = lines(r.expected);
+    expect(ls).toHaveLength(500);
+    for (const i of [0, 1, 17, 255, 499]) {
+      const v = generateCase(defaultSpace.arbitrary, 42, i).value;
+      const { packet, keymap } = defaultSpace.encode(v);
+      const verdict = linuxVerdict(packet, { keymap });
+      expect(ls[i]).toEqual({
+        index: i, caseId: `42:${i}`, packet: Buffer.from(packet).toString('hex'), keymap,
+        expected: verdict.tuple, outcome: verdict.outcome, rules: [...new Set(verdict.rules)], decidedBy: verdict.decidedBy,
+        description: defaultSpace.describe!(v),
+      });
+    }
+  });
+
+  for (const [format, link] of [['pcap', 'raw'], ['pcapng', 'ethernet']] as const) {
+    it(`${format}, ${link}: every record reads back as the datagram its line pins, with the pinned answer the oracle's`, async () => {
+      const r = await generateCorpus({ count: 2000, seed: 3, out: join(tmp, `rb-${link}.${format}`), format, link });
+      const ls = lines(r.expected);
+      let i = 0;
+      for await (const rec of readCapture(r.capture)) {
+        const l = ls[i]!;
+        expect(rec.index).toBe(i);
+        expect(rec.linkType).toBe(link === 'raw' ? LINKTYPE.RAW : LINKTYPE.ETHERNET);
+        expect(rec.timestamp).toEqual({ seconds: 0, nanoseconds: i * 1000 });
+        const d = ipDatagramOf(rec);
+        // A raw-IP record whose first nibble is not 4 or 6 is not IP to ipDatagramOf: the bytes are the datagram.
+        const ip = 'skip' in d ? rec.data.subarray(link === 'raw' ? 0 : 14) : d.ip;
+        expect(Buffer.from(ip).toString('hex')).toBe(l.packet);
+        expect(linuxVerdict(ip, { keymap: l.keymap }).tuple).toEqual(l.expected);
+        i++;
+      }
+      expect(i).toBe(2000);
+    });
+  }
+
+  it('tcpdump reads a generated capture back as the same number of packets, each with its bytes and timestamp', async (ctx) => {
+    ctx.skip(!haveTcpdump, 'tcpdump is not installed');
+    const n = 20000;
+    const r = await generateCorpus({ count: n, seed: 11, out: join(tmp, 'td.pcap') });
+    const ls = lines(r.expected);
+    const td = spawn('tcpdump', ['-r', r.capture, '-tt', '-nn', '-x'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let k = -1, bytes = '', bad = 0;
+    const check = () => { if (k >= 0 && bytes !== ls[k]!.packet) bad++; };
+    for await (const line of createInterface({ input: td.stdout! })) {
+      // -x's dump comes last; a printer's own dump (e.g. an unknown PPP protocol) comes before it.
+      const hexLine = /^\s+0x([0-9a-f]+):\s+((?:[0-9a-f]{2,4}\s?)+)/.exec(line);
+      if (hexLine) { if (Number.parseInt(hexLine[1]!, 16) === 0) bytes = ''; bytes += hexLine[2]!.replace(/\s+/g, ''); continue; }
+      const head = /^(\d+)\.(\d{6}) /.exec(line);
+      const empty = line.startsWith('[Invalid header: caplen==0');
+      if (!head && !empty) continue;
+      check();
+      k++;
+      bytes = '';
+      if (head) expect(Number(head[1]) * 1e6 + Number(head[2])).toBe(k);
+    }
+    check();
+    expect(k + 1).toBe(n);
+    expect(bad).toBe(0);
+  }, 30_000);
+
+  it('the CLI writes the files and says so; bad arguments are usage errors (exit 3)', () => {
+    const bin = join(REPO_ROOT, 'bin', 'gre-conformance.mjs');
+    const out = join(tmp, 'cli.pcap');
+    const ok = spawnSync(process.execPath, [bin, 'corpus', 'generate', '--count', '50', '--seed', '8', '--out', out, '--link', 'ethernet'], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain(`wrote 50 packets to ${out} (pcap, Ethernet, `);
+    expect(ok.stdout).toContain("seed 8: case i is the suite's case 8:i;");
+    expect(lines(join(tmp, 'cli.expected.ndjson'))).toHaveLength(50);
+    for (const [args, msg] of [
+      [['--count', '5', '--seed', '1'], '--out FILE.pcap is required'],
+      [['--count', '5', '--seed', '1', '--out', join(tmp, 'x.txt')], 'name the capture .pcap or .pcapng'],
+      [['--count', 'many', '--seed', '1', '--out', out], '--count takes a whole number'],
+      [['--count', '5', '--seed', '1', '--out', out, '--link', 'sll'], '--link is raw or ethernet'],
+    ] as const) {
+      const r = spawnSync(process.execPath, [bin, 'corpus', 'generate', ...args], { encoding: 'utf8' });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toContain(msg);
+    }
+  }, 30_000);
+});
