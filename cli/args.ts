@@ -17,6 +17,8 @@ export const USAGE = `Usage:
                                             write generated cases as a capture + FILE.expected.ndjson
   gre-conformance analyze FILE [--reporter text|json]   GRE flows, conntrack entries, tunnel collisions
   gre-conformance --list                    list the rule catalogue
+  gre-conformance kernel [--runs N] [--seed S]   the suite with the live Linux kernel answering (root)
+  gre-conformance lab nat | lab pptp        the seed's NAT scenario / real PPTP keymaps on the live kernel (root)
 
 <impl> is a JS/TS module exporting toTuple (file or package folder), or an executable speaking
 NDJSON on stdio (spec/CONTRACT.md). --cmd runs a shell command as the executable.
@@ -35,6 +37,8 @@ Options:
                       cannot change them (IPv4 options added, v1 flags/seq/ack changed, ...)
   --reporter NAME[:FILE]  text (default), json, junit, tap or github; to FILE instead of
                       stdout when given (repeatable: --reporter text --reporter junit:report.xml)
+  --save-failures DIR replay the failures saved in DIR first, then save this run's (a pcap and
+                      an .expected.ndjson each, stable names: commit them)
   --known-divergences FILE  rules the implementation deliberately does not follow (one ID a line)
   --kernel VERSION    expected answers of that kernel generation (e.g. 4.19, 5.10, 6.18)
   --duration TIME     fuzz: time budget (e.g. 60s, 5m; default 60s); --runs also bounds it
@@ -54,6 +58,7 @@ export interface RunArgs {
   readonly mode: 'suite' | 'fuzz';
   readonly reporters: readonly ReporterSpec[];
   readonly divergencesFile: string | undefined;
+  readonly saveFailures: string | undefined;
   readonly kernel: string | undefined;
   readonly durationMs: number | undefined;
   readonly maxFailures: number;
@@ -78,7 +83,7 @@ export type Args =
   | { readonly command: 'list'; readonly reporter: 'text' | 'json' }
   | { readonly command: 'help' }
   | { readonly command: 'version' }
-  | { readonly command: 'tool'; readonly tool: 'corpus' | 'replay' | 'analyze'; readonly argv: string[] };
+  | { readonly command: 'tool'; readonly tool: 'corpus' | 'replay' | 'analyze' | 'kernel' | 'lab'; readonly argv: string[] };
 
 function int(name: string, v: string | undefined, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return def;
@@ -121,7 +126,7 @@ function ruleList(name: string, vs: string[] | undefined): RuleId[] {
 export function parseCli(argv: string[]): Args {
   // Capture commands parse their own options (cli/corpus.ts, cli/replay-file.ts, cli/analyze.ts).
   const tool = argv[0];
-  if (tool === 'corpus' || tool === 'replay' || tool === 'analyze') return { command: 'tool', tool, argv: argv.slice(1) };
+  if (tool === 'corpus' || tool === 'replay' || tool === 'analyze' || tool === 'kernel' || tool === 'lab') return { command: 'tool', tool, argv: argv.slice(1) };
   let parsed;
   try {
     parsed = parseArgs({
@@ -132,7 +137,7 @@ export function parseCli(argv: string[]): Args {
         exclude: { type: 'string', multiple: true }, replay: { type: 'string' }, packet: { type: 'string' },
         keymap: { type: 'string' }, timeout: { type: 'string' }, 'no-vectors': { type: 'boolean' },
         reporter: { type: 'string', multiple: true }, quiet: { type: 'boolean' }, verbose: { type: 'boolean' },
-        'known-divergences': { type: 'string' }, kernel: { type: 'string' }, duration: { type: 'string' },
+        'known-divergences': { type: 'string' }, 'save-failures': { type: 'string' }, kernel: { type: 'string' }, duration: { type: 'string' },
         'max-failures': { type: 'string' }, metamorphic: { type: 'boolean' },
         cmd: { type: 'string' }, list: { type: 'boolean' }, explain: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' },
@@ -169,6 +174,7 @@ export function parseCli(argv: string[]): Args {
     mode: fuzz ? 'fuzz' : 'suite',
     reporters: reps,
     divergencesFile: o['known-divergences'],
+    saveFailures: o['save-failures'],
     kernel: o.kernel,
     durationMs: fuzz ? duration(o.duration) ?? 60000 : undefined,
     maxFailures: int('max-failures', o['max-failures'], 1, 1),

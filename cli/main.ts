@@ -14,6 +14,8 @@ async function main(argv: string[]): Promise<number> {
     case 'run': { const { runCommand } = await import('./run.ts'); return runCommand(args); }
     case 'tool': {
       if (args.tool === 'corpus') { const { corpusCommand } = await import('./corpus.ts'); return corpusCommand(args.argv); }
+      if (args.tool === 'kernel') { const { kernelCommand } = await import('./kernel.ts'); return kernelCommand(args.argv); }
+      if (args.tool === 'lab') { const { labCommand } = await import('./lab.ts'); return labCommand(args.argv); }
       if (args.tool === 'replay') { const { replayFileCommand } = await import('./replay-file.ts'); return replayFileCommand(args.argv); }
       const { analyzeCommand } = await import('./analyze.ts'); return analyzeCommand(args.argv);
     }

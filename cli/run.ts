@@ -8,6 +8,7 @@ import { KERNEL_VERSION } from '../oracles/index.ts';
 import { runSuite } from '../runner/suite.ts';
 import { runSingle } from '../runner/single.ts';
 import { runMetamorphic } from '../runner/metamorphic.ts';
+import { loadSavedFailures, saveFailures } from '../corpus-tools/index.ts';
 import { parseCaseId, replayCase } from '../runner/case-id.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import { exitCodeOf, type ExitCode, type Report } from '../runner/report.ts';
@@ -25,7 +26,8 @@ import { progressLine, shellQuote, useColor } from './terminal.ts';
 export async function runCommand(a: RunArgs): Promise<ExitCode> {
   const targetArgs = 'cmd' in a.target ? ['--cmd', a.target.cmd] : [a.target.path];
   const replayCommand = (caseId: string) =>
-    ['npx', 'gre-conformance', ...targetArgs, caseId.startsWith('packet') ? '' : `--replay`, caseId.startsWith('packet') ? '' : caseId]
+    ['npx', 'gre-conformance', ...targetArgs, ...(caseId.startsWith('saved:') && a.saveFailures !== undefined ? ['--save-failures', a.saveFailures] : []),
+      caseId.startsWith('packet') ? '' : `--replay`, caseId.startsWith('packet') ? '' : caseId]
       .filter(Boolean).map(shellQuote).join(' ');
   const seed = a.seed ?? randomInt(0, 2 ** 31 - 1);
   const single = await singleCaseOf(a);
@@ -54,9 +56,12 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
       report = await runSingle(adapter, defaultSpace, single, { replayCommand: packetReplay, seed: single.seed });
     } else {
       const fuzz = a.mode === 'fuzz';
+      // Saved failures first (a fuzzer's crash corpus): their expected answers follow the oracle.
+      const saved = a.saveFailures !== undefined && single === undefined ? await loadSaved(a.saveFailures) : [];
+      const catalogue = !a.vectors && single?.kind !== 'vector' ? [] : vectorCases().filter((v) => single?.kind !== 'vector' || v.id === single.id);
       report = await runSuite(adapter, defaultSpace, {
         seed, runs: single?.kind === 'vector' ? 0 : a.runs, rules: a.rules, exclude: a.exclude,
-        vectors: !a.vectors && single?.kind !== 'vector' ? [] : vectorCases().filter((v) => single?.kind !== 'vector' || v.id === single.id),
+        vectors: [...saved, ...catalogue],
         replayCommand,
         ...(profile ? { profile } : {}),
         ...(fuzz ? { deadlineMs: a.durationMs!, stopAfterDistinctRules: a.maxFailures } : {}),
@@ -70,6 +75,10 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
     await adapter.close();
   }
   report = applyDivergences(report, divergences);
+  if (a.saveFailures !== undefined && !a.metamorphic) {
+    const fresh = report.counterexamples.filter((c) => c.phase !== 'vector' || c.caseId.startsWith('saved:'));
+    try { await saveFailures(a.saveFailures, fresh); } catch (e) { throw new UsageError(`--save-failures ${a.saveFailures}: ${(e as Error).message}`); }
+  }
   for (const r of a.reporters) {
     const text = renderReport(r.name, report, { color: r.file === undefined && useColor(process.stdout), quiet: a.quiet, verbose: a.verbose });
     if (r.file === undefined) process.stdout.write(text + '\n');
@@ -92,6 +101,12 @@ async function reportLoadFailure(a: RunArgs, e: ImplementationError): Promise<Ex
     if (r.file === undefined) process.stdout.write(text + '\n'); else await writeFile(r.file, text + '\n');
   }
   return exitCodeOf(report);
+}
+
+async function loadSaved(dir: string) {
+  try { return await loadSavedFailures(dir, { expect: 'oracle' }); } catch (e) {
+    throw new UsageError(`--save-failures ${dir}: ${(e as Error).message}`);
+  }
 }
 
 async function readDivergences(file: string | undefined): Promise<Divergence[]> {
@@ -121,6 +136,12 @@ async function singleCaseOf(a: RunArgs): Promise<Single | undefined> {
     return { kind: 'case', caseId: 'packet', packet, keymap };
   }
   if (a.replay === undefined) return undefined;
+  if (a.replay.startsWith('saved:')) {
+    if (a.saveFailures === undefined) throw new UsageError('--replay saved:<name> needs --save-failures DIR (the folder it was saved in)');
+    const v = (await loadSaved(a.saveFailures)).find((x) => x.caseId === a.replay);
+    if (!v) throw new UsageError(`no saved failure ${a.replay.slice(6)} in ${a.saveFailures}`);
+    return { kind: 'case', caseId: a.replay, packet: v.bytes ?? Uint8Array.from(Buffer.from(v.packet, 'hex')), keymap: [...(v.keymap ?? [])] };
+  }
   if (a.replay.startsWith('vector:')) {
     const id = a.replay.slice('vector:'.length);
     if (!VECTORS.some((v) => v.id === id)) throw new UsageError(`no vector ${JSON.stringify(id)} in the catalogue (see spec/vectors.ts)`);

@@ -28,17 +28,20 @@ export function notrackAdvice(c: Collision): NotrackAdvice {
     entry: c.entry,
     hosts: c.hosts,
     why: `GRE version 0 tunnels between ${a} and ${b} with ${keys.join(', ')} are one conntrack entry: Linux does not use the RFC 2890 key ` +
-      '(only PPTP, GRE version 1, gets keys), so their packets all match the entry of the first one. Behind a NAT only one of them passes; ' +
-      'a firewall cannot tell them apart by state.',
+      '(only PPTP, GRE version 1, gets keys), so their packets all match the entry of the first one. Behind a NAT, such tunnels from ' +
+      'different inside hosts to one peer cannot coexist (the peer\'s packets all go back to the host that created the entry), and a ' +
+      'firewall cannot tell them apart by state.',
     iptables: [
       `${ipt} -t raw -A PREROUTING -p gre -s ${a} -d ${b} -j NOTRACK`,
       `${ipt} -t raw -A PREROUTING -p gre -s ${b} -d ${a} -j NOTRACK`,
-      `${ipt} -t raw -A OUTPUT -p gre -s ${a} -d ${b} -j NOTRACK   # tunnels this host itself originates`,
+      `${ipt} -t raw -A OUTPUT -p gre -d ${b} -j NOTRACK   # on ${a} itself, for what it sends (-d ${a} on ${b})`,
     ],
     nft: [
       'nft add table inet raw',
       `nft add chain inet raw prerouting '{ type filter hook prerouting priority raw; }'`,
       `nft add rule inet raw prerouting ${fam} saddr { ${a}, ${b} } ${fam} daddr { ${a}, ${b} } meta l4proto gre notrack`,
+      `nft add chain inet raw output '{ type filter hook output priority raw; }'   # on an endpoint itself, with:`,
+      `nft add rule inet raw output ${fam} daddr { ${a}, ${b} } meta l4proto gre notrack`,
     ],
     cost: NOTRACK_COST,
   };

@@ -7,15 +7,18 @@ import { choose, u32, w } from './_internals/arb.ts';
 import { fullGre, pptpKey, protocolOf } from './_internals/greArbs.ts';
 
 export interface GreOtherVersionConstraints {
+  /** The protocol field (default: 0x880B mostly, any value sometimes). */
   readonly protocol?: fc.Arbitrary<number>;
+  /** Allow headers that lie: fields the flags do not announce (or missing ones), wrong checksums and payload lengths (default true). */
   readonly lies?: boolean;
 }
 
 export function greOtherVersion(c: GreOtherVersionConstraints = {}): fc.Arbitrary<GreHeader> {
+  const lies = c.lies ?? true;
   return fullGre({
     flags: { version: fc.integer({ min: 2, max: 7 }), c: 10, r: 20, k: -3, s: 2, strict: 20, a: 3, odd: 1 },
     protocol: c.protocol ?? protocolOf(0x880b, 2),
-    key: choose<number | PptpKey>(w(3, pptpKey), w(1, u32)),
-    lieWeight: c.lies ?? true ? 2 : 0,
+    key: choose<number | PptpKey>(w(3, pptpKey(lies)), w(1, u32)),
+    lies,
   });
 }

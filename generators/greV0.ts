@@ -9,13 +9,14 @@ import { fullGre, pptpKey, protocolOf } from './_internals/greArbs.ts';
 export interface GreV0Constraints {
   /** The protocol field (default: 0x0800 mostly, any value sometimes). */
   readonly protocol?: fc.Arbitrary<number>;
-  /** Allow headers whose fields disagree with their flags (default true). */
+  /** Allow headers that lie: fields the flags do not announce (or missing ones), wrong checksums and payload lengths (default true). */
   readonly lies?: boolean;
 }
 
 const ZERO_FLAGS = { c: false, r: false, k: false, s: false, strict: false, recursion: 0, a: false, reserved: 0, version: 0 } as const;
 
 export function greV0(c: GreV0Constraints = {}): fc.Arbitrary<GreHeader> {
+  const lies = c.lies ?? true;
   const protocol = c.protocol ?? protocolOf(0x0800);
   // RFC 2784 plain: 4 bytes, nothing announced.
   const plain = mapExact(
@@ -32,8 +33,8 @@ export function greV0(c: GreV0Constraints = {}): fc.Arbitrary<GreHeader> {
   const full = fullGre({
     flags: { version: fc.constant(0), c: 3, r: 10, k: -1, s: 2, strict: 20, a: 20, odd: 1 },
     protocol,
-    key: choose<number | PptpKey>(w(8, u32), w(1, pptpKey)),
-    lieWeight: c.lies ?? true ? 2 : 0,
+    key: choose<number | PptpKey>(w(8, u32), w(1, pptpKey(lies))),
+    lies,
   });
   return pick(w(3, plain), w(3, keyed), w(4, full));
 }

@@ -9,13 +9,14 @@ import { fullGre, pptpKey, protocolOf } from './_internals/greArbs.ts';
 export interface GreV1Constraints {
   /** The protocol field (default: 0x880B mostly, any value sometimes). */
   readonly protocol?: fc.Arbitrary<number>;
-  /** Allow headers whose fields disagree with their flags (default true). */
+  /** Allow headers that lie: fields the flags do not announce (or missing ones), wrong checksums and payload lengths (default true). */
   readonly lies?: boolean;
 }
 
 const K_FLAGS = { c: false, r: false, k: true, s: false, strict: false, recursion: 0, a: false, reserved: 0, version: 1 } as const;
 
 export function greV1(c: GreV1Constraints = {}): fc.Arbitrary<GreHeader> {
+  const lies = c.lies ?? true;
   // The 8-byte header RFC 2637 allows (K set, S and A clear), or 12 with a sequence number.
   const plain = mapExact(
     rec<{ callId: number; seq: number | null }>({ callId: u16, seq: fc.option(u32, { freq: 2 }) }),
@@ -32,8 +33,8 @@ export function greV1(c: GreV1Constraints = {}): fc.Arbitrary<GreHeader> {
   const full = fullGre({
     flags: { version: fc.constant(1), c: 30, r: 40, k: -12, s: 1, strict: 40, a: 3, odd: 1 },
     protocol: c.protocol ?? protocolOf(0x880b),
-    key: choose<number | PptpKey>(w(12, pptpKey), w(1, u32)),
-    lieWeight: c.lies ?? true ? 2 : 0,
+    key: choose<number | PptpKey>(w(12, pptpKey(lies)), w(1, u32)),
+    lies,
   });
   return pick(w(1, plain), w(2, full));
 }

@@ -5,17 +5,19 @@
 import fc from 'fast-check';
 import type { Ipv6ExtHeader } from './model.ts';
 import { arrayUpTo, choose, mapExact, pick, w } from './_internals/arb.ts';
-import { ah, destination, fragment, hopByHop, routing } from './_internals/extHeaderArbs.ts';
+import { extHeaderArbs } from './_internals/extHeaderArbs.ts';
 
 export interface Ipv6ExtensionChainConstraints {
   /** Most headers after the leading Hop-by-Hop one (default 2). */
   readonly maxLength?: number;
+  /** Allow lengths that lie and next headers that promise a header that is not there (default true). */
+  readonly lies?: boolean;
 }
-
-const later = choose<Ipv6ExtHeader>(w(3, destination), w(3, fragment), w(2, routing), w(2, ah), w(1, hopByHop));
 
 export function ipv6ExtensionChain(c: Ipv6ExtensionChainConstraints = {}): fc.Arbitrary<Ipv6ExtHeader[]> {
   const max = c.maxLength ?? 2;
+  const { hopByHop, destination, fragment, routing, ah } = extHeaderArbs(c.lies ?? true);
+  const later = choose<Ipv6ExtHeader>(w(3, destination), w(3, fragment), w(2, routing), w(2, ah), w(1, hopByHop));
   return mapExact(
     fc.tuple(pick<Ipv6ExtHeader | null>(w(3, fc.constant(null)), w(1, hopByHop)), arrayUpTo(later, max, 64)),
     ([first, rest]) => (first === null ? rest : [first, ...rest]),

@@ -168,7 +168,8 @@ export interface GrePayload {
 
 /**
  * Cut the datagram (not the trailer) short. `keep` counts from the first GRE byte (negative
- * values cut into the extension chain or the IP header) or from the first byte of the datagram.
+ * values cut into the extension chain or the IP header; the generators and parseCase use this)
+ * or from the first byte of the datagram.
  * `lengths`: whether 'auto' IP length fields describe the datagram after the cut (consistent) or
  * before it (a capture cut by its snap length: the header claims more than is there).
  */

@@ -4,7 +4,7 @@
 // computed value become 'auto' first (withAutoFields), so lengths and checksums follow the edit;
 // lies the feature does not need stay (an explicit length is shifted by the bytes removed).
 import type { RuleId } from '../spec/rules.ts';
-import type { GreCase } from './model.ts';
+import type { GreCase, Ipv4Header } from './model.ts';
 import { endAtTotalLength, noOptions, nopOptions, notAFragment, validIpHeader } from './_internals/neutralizeIpv4.ts';
 import {
   acceptedHopByHop, acceptedIpv6Header, dropExt, endAtPayloadLength, endsAtGre, honestChain, noNoNextHeader,
@@ -60,4 +60,17 @@ export const NEUTRALIZERS: { readonly [R in RuleId]?: (c: GreCase) => GreCase | 
   'KM-2': noNearMisses,
   /** Only the first of several matching entries kept. */
   'KM-3': firstMatchOnly,
+  /** The same GRE header, payload and cut carried by a plain IPv4 header instead (IPv6 keymap entries never match: none kept). */
+  'GRE-8': asIpv4,
 };
+
+/** GRE-8's probe: does the implementation get these GRE bytes right when IPv4 carries them? */
+function asIpv4(c: GreCase): GreCase | undefined {
+  if (c.ip.family !== 6) return undefined;
+  const ip: Ipv4Header = {
+    family: 4, version: 4, ihl: 'auto', tos: 0, totalLength: 'auto', id: 0, reservedFlag: false, df: false, mf: false,
+    fragmentOffset: 0, ttl: 64, protocol: 'auto', checksum: 'auto', src: '192.0.2.1', dst: '192.0.2.2', options: [],
+  };
+  const cut = c.truncate && c.truncate.from === 'gre' && c.truncate.keep >= 0 ? { ...c.truncate, lengths: 'after' as const } : null;
+  return { ...c, ip, ext: [], truncate: cut, trailer: new Uint8Array(0), keymap: [] };
+}

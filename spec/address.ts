@@ -5,9 +5,21 @@ export function formatIPv4(b: Uint8Array, off: number): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
 }
 
+// Hex digits of every byte, without and with a leading zero: formatIPv6 builds each 16-bit word
+// from two table lookups (the suite formats two addresses per IPv6 case; Number#toString(16)
+// and array joins made it the oracle's costliest step).
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const WORDS = new Int32Array(8);
+
+function hexWord(w: number): string {
+  const hi = w >> 8;
+  return hi === 0 ? HEX[w & 0xff]! : HEX[hi]! + HEX2[w & 0xff]!;
+}
+
 export function formatIPv6(b: Uint8Array, off: number): string {
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push(((b[off + 2 * i] ?? 0) << 8) | (b[off + 2 * i + 1] ?? 0));
+  const words = WORDS;
+  for (let i = 0; i < 8; i++) words[i] = ((b[off + 2 * i] ?? 0) << 8) | (b[off + 2 * i + 1] ?? 0);
   // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
   if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0 && words[5] === 0xffff) {
     return `::ffff:${formatIPv4(b, off + 12)}`;
@@ -22,11 +34,17 @@ export function formatIPv6(b: Uint8Array, off: number): string {
     if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
     i = j;
   }
-  const hex = (w: number) => w.toString(16);
-  if (bestStart < 0) return words.map(hex).join(':');
-  const head = words.slice(0, bestStart).map(hex).join(':');
-  const tail = words.slice(bestStart + bestLen).map(hex).join(':');
-  return `${head}::${tail}`;
+  if (bestStart < 0) {
+    let s = hexWord(words[0]!);
+    for (let i = 1; i < 8; i++) s += ':' + hexWord(words[i]!);
+    return s;
+  }
+  let s = '';
+  for (let i = 0; i < bestStart; i++) s += i === 0 ? hexWord(words[i]!) : ':' + hexWord(words[i]!);
+  s += '::';
+  const after = bestStart + bestLen;
+  for (let i = after; i < 8; i++) s += i === after ? hexWord(words[i]!) : ':' + hexWord(words[i]!);
+  return s;
 }
 
 /** Bytes of an IPv4 or IPv6 address in text, or undefined when the text is not an address. */
@@ -36,6 +54,31 @@ export function parseAddress(text: string): Uint8Array | undefined {
 }
 
 export function parseIPv4(text: string): Uint8Array | undefined {
+  if (typeof text !== 'string') return parseIPv4Split(text);
+  // One pass over the characters: four dot-separated parts, each 0 or 1-3 digits without a
+  // leading zero, at most 255 (the rules of parseIPv4Split, without split and a regex per part).
+  const n = text.length;
+  const out = new Uint8Array(4);
+  let part = 0, v = 0, digits = 0, first = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x2e; // the end closes the last part like a dot
+    if (c === 0x2e) {
+      if (digits === 0 || part === 4 || (digits > 1 && first === 0x30) || v > 255) return undefined;
+      out[part++] = v;
+      v = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 0) first = c;
+      if (++digits > 3) return undefined;
+      v = v * 10 + (c - 0x30);
+    } else {
+      return undefined;
+    }
+  }
+  return part === 4 ? out : undefined;
+}
+
+function parseIPv4Split(text: string): Uint8Array | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
@@ -50,6 +93,67 @@ export function parseIPv4(text: string): Uint8Array | undefined {
 }
 
 export function parseIPv6(text: string): Uint8Array | undefined {
+  if (typeof text === 'string' && text.indexOf('.') < 0) return parseIPv6Words(text);
+  return parseIPv6Split(text);
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+/**
+ * parseIPv6Split's rules for text without a dotted IPv4 tail, in one pass: groups of 1-4 hex
+ * digits separated by one colon, at most one `::`; 8 groups without it, at most 7 with it.
+ */
+function parseIPv6Words(s: string): Uint8Array | undefined {
+  const n = s.length;
+  const words = WORDS;
+  let count = 0; // groups read
+  let gap = -1; // groups before the `::`, once seen
+  let i = 0;
+  if (n >= 2 && s.charCodeAt(0) === 0x3a && s.charCodeAt(1) === 0x3a) {
+    gap = 0;
+    i = 2;
+    if (i === n) return new Uint8Array(16);
+  }
+  for (;;) {
+    let v = 0, digits = 0;
+    for (; i < n; i++) {
+      const d = hexDigit(s.charCodeAt(i));
+      if (d < 0) break;
+      if (++digits > 4) return undefined;
+      v = (v << 4) | d;
+    }
+    if (digits === 0 || count === 8) return undefined;
+    words[count++] = v;
+    if (i === n) break;
+    if (s.charCodeAt(i) !== 0x3a) return undefined;
+    i++;
+    if (i < n && s.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return undefined;
+      gap = count;
+      i++;
+      if (i === n) break;
+    }
+  }
+  if (gap < 0 ? count !== 8 : count > 7) return undefined;
+  const out = new Uint8Array(16);
+  const tail = gap < 0 ? 0 : count - gap;
+  const head = count - tail;
+  for (let k = 0; k < head; k++) { out[2 * k] = words[k]! >> 8; out[2 * k + 1] = words[k]! & 0xff; }
+  for (let k = 0; k < tail; k++) {
+    const w = words[head + k]!;
+    const at = 8 - tail + k;
+    out[2 * at] = w >> 8;
+    out[2 * at + 1] = w & 0xff;
+  }
+  return out;
+}
+
+function parseIPv6Split(text: string): Uint8Array | undefined {
   let s = text;
   const out = new Uint8Array(16);
   let tailV4: Uint8Array | undefined;

@@ -54,7 +54,7 @@ describe('datagrams cut by the snapshot length', () => {
     expect(v.known && v.verdict.tuple).toEqual(linuxVerdict(PPTP).tuple);
   });
   it('a header with a bad checksum is known to be dropped from its captured header alone', () => {
-    const bad = PPTP.slice(); bad[10] ^= 1;
+    const bad = PPTP.slice(); bad[10] = bad[10]! ^ 1;
     const v = capturedVerdict(bad.subarray(0, 20), 1500);
     expect(v.known && [v.verdict.outcome, v.verdict.decidedBy]).toEqual(['not-seen', 'L3-2']);
   });
@@ -86,7 +86,7 @@ describe('pinning', () => {
     const w = new CaptureWriter(path, { snaplen: 24 });
     await w.write(PPTP);                 // cut in GRE: unknown
     await w.write(PPTP.subarray(0, 24)); // whole (24 bytes is its own datagram): total length lies, not seen
-    const bad = PPTP.slice(); bad[10] ^= 1;
+    const bad = PPTP.slice(); bad[10] = bad[10]! ^ 1;
     await w.write(bad);                  // cut, but dropped for its checksum: known
     await w.close();
     const p = await pinCapture(path);

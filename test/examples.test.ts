@@ -66,7 +66,7 @@ describe('examples/js', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^GRE-2\s+\d+\/\d+\s+\d+\s+[1-9]\d*\s/m);
     // Its one wrong belief is GRE-2, so every wrong answer must be put on GRE-2 (blame).
-    expect(r.stdout).toMatch(/^FAIL: \d+ wrong answers? \(\d+ vectors?, \d+ generated\) under rule GRE-2$/m);
+    expect(r.stdout).toMatch(/^FAIL: \d+ wrong answers? \(\d+ vectors?, \d+ generated\) under rule GRE-2 \(\d+\)$/m);
     // The generated (not vector) counterexample of GRE-2: a seed:index:path case id.
     const gen = failBlocks(r.stdout).find((b) => b.rule === 'GRE-2' && /^1:\d+/.test(b.caseId));
     expect(gen, r.stdout).toBeDefined();

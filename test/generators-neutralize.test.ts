@@ -51,7 +51,7 @@ const REMOVES_WHEN: { readonly [R in RuleId]?: (c: GreCase, v: Verdict) => boole
   'L3-8A': orderlyChain,
   'L3-8F': orderlyChain,
   'L3-8O': (c) => honestLengths(c),
-  'GRE-1': (c, v) => !v.rules.includes('L3-6T') && !v.rules.includes('L3-8E'),
+  'GRE-1': (_c, v) => !v.rules.includes('L3-6T') && !v.rules.includes('L3-8E'),
   'GRE-2': (c) => c.gre.flags.version === 1 && honest(c), // other versions stay "not 1": see the GRE-2 test
   'GRE-3': (c) => honest(c) && encodeCase({ ...c, truncate: null }).packet.length - c.trailer.length >= greOffset(c) + 8,
   'GRE-4': honest,
@@ -105,7 +105,12 @@ describe('NEUTRALIZERS', () => {
       if (MOVES_LENGTHS.has(rule) && v.rules.includes('L3-7')) continue;
       const n = neutralize(c);
       if (n === undefined) continue;
-      expect(verdictOf(n).tuple, rule).toEqual(v.tuple);
+      // GRE-8's probe drops the IPv6 chain and trimming too: only a plain IPv6 path compares.
+      if (rule === 'GRE-8' && v.rules.some((r) => /^L3-[678]/.test(r))) continue;
+      const t = verdictOf(n).tuple;
+      // GRE-8's probe carries the same GRE in IPv4: the addresses change by design, the keys may not.
+      if (rule === 'GRE-8') expect(t && { ...t, src: '', dst: '' }, rule).toEqual(v.tuple && { ...v.tuple, src: '', dst: '' });
+      else expect(t, rule).toEqual(v.tuple);
     }
   });
 

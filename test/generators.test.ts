@@ -7,6 +7,7 @@ import {
   type GreCase, type GreHeader, type Ipv4Header, type Ipv6ExtHeader, type Ipv6Header,
 } from '../generators/index.ts';
 import { layoutCase } from '../generators/_internals/layout.ts';
+import { isHonest } from '../generators/_internals/greArbs.ts';
 import { onesComplementChecksum } from '../generators/_internals/wire.ts';
 import { ipv4ChecksumOk } from '../oracles/linux/ipv4.ts';
 import { inOracleScope, linuxVerdict } from '../oracles/index.ts';
@@ -290,6 +291,22 @@ describe('the default mix', () => {
       expect(inOracleScope(v.l4proto)).toBe(true);
       expect(v.reason).not.toMatch(/CIPSO|CALIPSO|Jumbo/);
       for (const e of keymap) expect(`${e.src} ${e.dst}`).toMatch(/^\d+\.\d+\.\d+\.\d+ \d+\.\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('with lies: false, every length, checksum and IHL is computed, GRE fields are what the flags announce, cuts keep lengths consistent', () => {
+    const EXT = new Set([0, 43, 44, 51, 60]);
+    for (const c of fc.sample(greCase({ lies: false }), { numRuns: 2000, seed: SEED })) {
+      if (c.ip.family === 4) expect([c.ip.version, c.ip.ihl, c.ip.totalLength, c.ip.checksum]).toEqual([4, 'auto', 'auto', 'auto']);
+      else expect([c.ip.version, c.ip.payloadLength, EXT.has(c.ip.nextHeader as number)]).toEqual([6, 'auto', false]);
+      for (const h of c.ext) {
+        if ('length' in h) expect(h.length).toBe('auto');
+        expect(EXT.has(h.nextHeader as number)).toBe(false);
+      }
+      expect(isHonest(c.gre)).toBe(true);
+      if (c.gre.checksum) expect(c.gre.checksum.value).toBe('auto');
+      if (typeof c.gre.key === 'object') expect(c.gre.key.payloadLength).toBe('auto');
+      if (c.truncate) expect(c.truncate.lengths).toBe('after');
     }
   });
 

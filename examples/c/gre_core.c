@@ -12,6 +12,7 @@
  */
 #include "gre_core.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define PROTO_GRE 47
@@ -48,6 +49,42 @@ static size_t ext_len(unsigned nh, const uint8_t *hdr)
     return ((size_t)hdr[1] + 1) * 8;
 }
 
+/* The bytes conntrack reads after defragmentation: the datagram as it came, or what
+ * reassembling an atomic IPv6 fragment leaves of it (ipv6_defrag): 8 bytes gone at `cut` and
+ * one byte overwritten at `patch`. A view rather than a copy, so that no call allocates. */
+typedef struct {
+    const uint8_t *b;
+    size_t end;        /* bytes in the view */
+    size_t cut;        /* from this view offset on, bytes come from 8 further in b */
+    size_t patch;      /* the view offset that reads patch_val; always before cut */
+    uint8_t patch_val;
+} dgram;
+
+static dgram whole(const uint8_t *b, size_t end)
+{
+    dgram d = {b, end, SIZE_MAX, SIZE_MAX, 0};
+    return d;
+}
+
+/* `len` bytes at `off`, or NULL when they are not all before the end (skb_header_pointer).
+ * Bytes in one piece of b are pointed to; bytes across the cut or the patch are gathered
+ * into buf, which holds len bytes. */
+static const uint8_t *hdr_ptr(const dgram *d, size_t off, size_t len, uint8_t *buf)
+{
+    size_t i;
+    if (off > d->end || d->end - off < len)
+        return NULL;
+    if (off + len <= d->cut && (d->patch < off || d->patch >= off + len))
+        return d->b + off;
+    if (off >= d->cut)
+        return d->b + off + 8;
+    for (i = 0; i < len; i++) {
+        size_t o = off + i;
+        buf[i] = o == d->patch ? d->patch_val : d->b[o < d->cut ? o : o + 8];
+    }
+    return buf;
+}
+
 static void fill(tuple *out, int family, const uint8_t *src, const uint8_t *dst, unsigned proto)
 {
     size_t alen = family == GRE_FAMILY_IPV4 ? 4 : 16;
@@ -59,21 +96,24 @@ static void fill(tuple *out, int family, const uint8_t *src, const uint8_t *dst,
 }
 
 /* gre_pkt_to_tuple on top of an already filled address part. */
-static int gre_keys(const uint8_t *b, size_t dataoff, size_t end, const keymap *km, size_t nkm,
-                    tuple *out)
+static int gre_keys(const dgram *d, size_t dataoff, const keymap *km, size_t nkm, tuple *out)
 {
+    uint8_t buf[8];
+    const uint8_t *g;
     unsigned callid;
     size_t i;
 
     /* Fewer than 4 bytes, or a version other than 1: keys stay 0/0 and it is tracked. */
-    if (dataoff > end || end - dataoff < 4 || (be16(b + dataoff) & 7) != 1)
+    g = hdr_ptr(d, dataoff, 4, buf);
+    if (g == NULL || (be16(g) & 7) != 1)
         return GRE_TUPLE;
     /* Version 1 without the 8 bytes up to the call ID: 0/0, the protocol is not looked at. */
-    if (end - dataoff < 8)
+    g = hdr_ptr(d, dataoff, 8, buf);
+    if (g == NULL)
         return GRE_TUPLE;
-    if (be16(b + dataoff + 2) != 0x880B)
+    if (be16(g + 2) != 0x880B)
         return GRE_INVALID;
-    callid = be16(b + dataoff + 6);
+    callid = be16(g + 6);
     out->dstkey = (uint16_t)callid;
     for (i = 0; i < nkm; i++) {
         if (km[i].family == out->family && km[i].dstkey == callid &&
@@ -101,6 +141,7 @@ static int ipv4_csum_ok(const uint8_t *b, size_t hlen)
 static int ipv4(const uint8_t *b, size_t len, const keymap *km, size_t nkm, tuple *out)
 {
     size_t hlen, tot;
+    dgram d;
 
     if (len < 20 || (b[0] >> 4) != 4 || (b[0] & 15) < 5)
         return GRE_NOT_SEEN;
@@ -118,7 +159,8 @@ static int ipv4(const uint8_t *b, size_t len, const keymap *km, size_t nkm, tupl
     fill(out, GRE_FAMILY_IPV4, b + 12, b + 16, b[9]);
     if (b[9] != PROTO_GRE)
         return GRE_TUPLE;
-    return gre_keys(b, hlen, tot, km, nkm, out);
+    d = whole(b, tot);
+    return gre_keys(&d, hlen, km, nkm, out);
 }
 
 /* ---------------------------------------------------------------- IPv6 */
@@ -197,25 +239,26 @@ static size_t hop_by_hop(const uint8_t *b, size_t end)
 
 /* ipv6_skip_exthdr. Returns 0 when a header cannot be read or No Next Header is met,
  * else 1 with *offset, *nexthdr and *frag_off (of the last Fragment header met). */
-static int skip_exthdr(const uint8_t *b, size_t end, size_t start, unsigned nh, size_t *offset,
+static int skip_exthdr(const dgram *d, size_t start, unsigned nh, size_t *offset,
                        unsigned *nexthdr, unsigned *frag_off)
 {
+    uint8_t buf[4];
     *frag_off = 0;
     while (is_ext_header(nh)) {
         size_t hdrlen;
-        if (nh == NH_NONE || start > end || end - start < 2)
+        /* 2 bytes (next header, length) must be readable, 4 of a Fragment header. */
+        const uint8_t *h = nh == NH_NONE ? NULL : hdr_ptr(d, start, nh == NH_FRAGMENT ? 4 : 2, buf);
+        if (h == NULL)
             return 0;
         if (nh == NH_FRAGMENT) {
-            if (end - start < 4)
-                return 0;
-            *frag_off = be16(b + start + 2);
+            *frag_off = be16(h + 2);
             if (*frag_off & FRAG_OFFSET_MASK)
                 break; /* a later fragment: the walk stops at its Fragment header */
             hdrlen = 8;
         } else {
-            hdrlen = ext_len(nh, b + start);
+            hdrlen = ext_len(nh, h);
         }
-        nh = b[start];
+        nh = h[0];
         start += hdrlen;
     }
     *offset = start;
@@ -237,24 +280,32 @@ static size_t upper_header_min(unsigned nh)
     }
 }
 
-/* nf_ct_frag6_gather for one lone datagram: 1 when it goes on, 0 when queued or dropped.
- * An atomic fragment is reassembled at once, which only removes its Fragment header; the
- * walk skips a Fragment header with offset 0 anyway, so the datagram can go on as it is. */
-static int ipv6_defrag(const uint8_t *b, size_t end)
+/* nf_ct_frag6_gather for one lone datagram (*d the whole of it): 1 when it goes on, as *d,
+ * 0 when queued or dropped. An atomic fragment is reassembled at once: its Fragment header
+ * goes and the header before it takes over its next-header value. The kernel keeps that
+ * header's offset in 8 bits, so from byte 256 on the value lands at offset mod 256 (an address
+ * byte, or a byte of an earlier header) and the real next-header byte keeps saying Fragment.
+ * *d becomes that result. Reassembly also rewrites the payload length (bytes 4-5, over a
+ * wrapped write there), but nothing reads it again, so the view leaves it out. */
+static int ipv6_defrag(dgram *d)
 {
+    const uint8_t *b = d->b;
+    size_t end = d->end;
     unsigned payload_len = be16(b + 4), nh = b[6], walk_nh, walk_fo, frag_off;
-    size_t start = 40, walk_off;
+    size_t start = 40, prev = 6, walk_off;
     long left = (long)end - 40;
     long data_end, offset;
 
     if (payload_len == 0)
         return 1;
-    /* find_prev_fhdr: the first Fragment header in the chain, if any. */
+    /* find_prev_fhdr: the first Fragment header in the chain, if any, and where the
+     * next-header byte naming it sits (prev). */
     while (nh != NH_FRAGMENT) {
         if (!is_ext_header(nh) || nh == NH_NONE || left < 2)
             return 1;
         {
             size_t hdrlen = ext_len(nh, b + start);
+            prev = start;
             nh = b[start];
             left -= (long)hdrlen;
             start += hdrlen;
@@ -264,7 +315,7 @@ static int ipv6_defrag(const uint8_t *b, size_t end)
         return 1;
     /* A first fragment without its whole header chain and the start of the upper-layer
      * header goes on unchanged. */
-    if (skip_exthdr(b, end, start, NH_FRAGMENT, &walk_off, &walk_nh, &walk_fo) &&
+    if (skip_exthdr(d, start, NH_FRAGMENT, &walk_off, &walk_nh, &walk_fo) &&
         !(walk_fo & FRAG_OFFSET_MASK) && walk_off + upper_header_min(walk_nh) > end)
         return 1;
     if (start + 8 > end)
@@ -281,7 +332,12 @@ static int ipv6_defrag(const uint8_t *b, size_t end)
     }
     if (data_end == offset || offset != 0)
         return 0;
-    return 1; /* atomic */
+    /* Atomic: the view of the reassembled datagram. */
+    d->end = end - 8;
+    d->cut = start;
+    d->patch = prev & 0xFF;
+    d->patch_val = b[start];
+    return 1;
 }
 
 static int is_loopback6(const uint8_t *a)
@@ -294,7 +350,9 @@ static int ipv6(const uint8_t *b, size_t len, const keymap *km, size_t nkm, tupl
 {
     size_t end = len, dataoff;
     unsigned payload_len, proto, frag_off;
-    const uint8_t *src = b + 8, *dst = b + 24;
+    const uint8_t *src = b + 8, *dst = b + 24, *nh;
+    uint8_t srcbuf[16], dstbuf[16], nhbuf[1];
+    dgram d;
 
     if (len < 40 || (b[0] >> 4) != 6)
         return GRE_NOT_SEEN;
@@ -314,15 +372,21 @@ static int ipv6(const uint8_t *b, size_t len, const keymap *km, size_t nkm, tupl
         if (end == 0)
             return GRE_NOT_SEEN;
     }
-    if (!ipv6_defrag(b, end))
+    d = whole(b, end);
+    if (!ipv6_defrag(&d))
         return GRE_NOT_SEEN;
-    if (!skip_exthdr(b, end, 40, b[6], &dataoff, &proto, &frag_off) ||
+    /* From here on, the bytes as defragmentation left them: a wrapped reassembly write may
+     * have changed the first next-header byte or an address. All lie before the cut. */
+    nh = hdr_ptr(&d, 6, 1, nhbuf);
+    src = hdr_ptr(&d, 8, 16, srcbuf);
+    dst = hdr_ptr(&d, 24, 16, dstbuf);
+    if (!skip_exthdr(&d, 40, nh[0], &dataoff, &proto, &frag_off) ||
         (frag_off & FRAG_OFFSET_MASK))
         return GRE_INVALID;
     fill(out, GRE_FAMILY_IPV6, src, dst, proto);
     if (proto != PROTO_GRE)
         return GRE_TUPLE;
-    return gre_keys(b, dataoff, end, km, nkm, out);
+    return gre_keys(&d, dataoff, km, nkm, out);
 }
 
 int gre_tuple(const uint8_t *pkt, size_t len, const keymap *km, size_t nkm, tuple *out)

@@ -48,8 +48,6 @@ func ipv6Tuple(b []byte, keymap []KeymapEntry) (Tuple, bool) {
 	if len(b) < 40 {
 		return Tuple{}, false
 	}
-	src := netip.AddrFrom16(*(*[16]byte)(b[8:24]))
-	dst := netip.AddrFrom16(*(*[16]byte)(b[24:40]))
 	// RFC 4291 rules for a datagram from another node. The bytes are tested, not netip's
 	// IsLoopback/IsMulticast: those also accept ::ffff:127.0.0.1 and ::ffff:224.0.0.1,
 	// which the kernel lets through.
@@ -78,6 +76,10 @@ func ipv6Tuple(b []byte, keymap []KeymapEntry) (Tuple, bool) {
 	if !ok {
 		return Tuple{}, false
 	}
+	// The addresses of the datagram as defragmentation left it: reassembly can rewrite one
+	// of their bytes (see defrag).
+	src := netip.AddrFrom16(*(*[16]byte)(b[8:24]))
+	dst := netip.AddrFrom16(*(*[16]byte)(b[24:40]))
 	dataoff, proto, fragOff := skipExtHeaders(b, 40, b[6])
 	if dataoff < 0 || fragOff&0xfff8 != 0 {
 		// No Next Header, an unreadable header, or a later fragment: invalid.
@@ -254,11 +256,15 @@ func defrag(b []byte) ([]byte, bool) {
 		return nil, false // waits for the rest, or carries nothing
 	}
 	// An atomic fragment is complete on its own: reassembly removes the Fragment header and
-	// the header that named it takes over its next-header value.
+	// the header that named it takes over its next-header value. The kernel keeps that
+	// header's offset in a u8, so from byte 256 on the value lands at the offset mod 256 (an
+	// address byte, a byte of an earlier header) and the real next-header byte keeps saying
+	// Fragment (44): uint8 truncates the same way.
 	nb := make([]byte, 0, len(b)-8)
 	nb = append(nb, b[:fhOff]...)
 	nb = append(nb, b[fhOff+8:]...)
-	nb[nhOff] = b[fhOff]
+	nb[uint8(nhOff)] = b[fhOff]
+	// Written last, so a wrapped write onto byte 4 does not survive.
 	newPlen := len(nb) - 40
 	nb[4], nb[5] = byte(newPlen>>8), byte(newPlen)
 	return nb, true

@@ -88,8 +88,14 @@ function ipv6(b, len, keymap) {
     end = hopByHopEnd(b, end, plen, len);
     if (end < 0) return null;
   }
-  if (fragmentHeld(b, end, plen)) return null;
-  const w = walk(b, 40, nh, end);
+  // What conntrack walks: the datagram itself, or what reassembling it alone produced.
+  const d = defragment(b, end, plen);
+  if (d === null) return null;
+  if (d !== b) {
+    b = d;
+    end = d.length;
+  }
+  const w = walk(b, 40, b[6], end);
   if (w < 0) return null; // No Next Header, or a header that cannot be read
   const proto = w % 256;
   // The walk only stops on a Fragment header whose offset is not 0: no L4 header, invalid.
@@ -157,25 +163,32 @@ function hopByHopEnd(b, end, plen, len) {
 }
 
 /**
- * nf_ct_frag6_gather for a datagram that arrives alone: true when it is queued or dropped
- * (never seen by conntrack), false when it goes on. An atomic fragment (offset 0, M=0) is
- * reassembled at once; reassembly only removes the Fragment header, and the walk below skips
- * a first Fragment header anyway, so walking the datagram as it is gives the same answer.
+ * nf_ct_frag6_gather for a datagram that arrives alone: null when it is queued or dropped
+ * (never seen by conntrack), otherwise the bytes conntrack walks next. An atomic fragment
+ * (offset 0, M=0) is reassembled at once: the Fragment header goes and the header before it
+ * takes over its next-header value. The kernel keeps that header's offset in a u8, so the
+ * write only lands in the right place when the header starts before byte 256; then the walk
+ * below, which skips a first Fragment header anyway, gives the same answer on the datagram as
+ * it is, and `b` itself comes back (no copy on the usual path). From byte 256 on the write
+ * lands at offset mod 256 (an address byte, an earlier header's byte...) while the real
+ * next-header byte still says 44, so the reassembled bytes are rebuilt as the kernel has them.
  */
-function fragmentHeld(b, end, plen) {
-  if (plen === 0) return false; // a Jumbo payload cannot be fragmented
+function defragment(b, end, plen) {
+  if (plen === 0) return b; // a Jumbo payload cannot be fragmented
   // find_prev_fhdr: only Hop-by-Hop, Routing, AH and Destination Options may come before.
   let nh = b[6];
   let off = 40;
+  let nhoff = 6; // where the next-header byte that names the Fragment header sits
   while (nh !== 44) {
-    if (nh !== 0 && nh !== 43 && nh !== 51 && nh !== 60) return false;
+    if (nh !== 0 && nh !== 43 && nh !== 51 && nh !== 60) return b;
     const next = u8(b, off, end);
     const l = u8(b, off + 1, end);
-    if (l < 0) return false;
+    if (l < 0) return b;
+    nhoff = off;
     off += nh === 51 ? (l + 2) * 4 : (l + 1) * 8;
     nh = next;
   }
-  if (off > end) return false;
+  if (off > end) return b;
   const fhoff = off;
   // ipv6frag_thdr_truncated: a first fragment without one byte of its upper layer passes.
   const w = walk(b, fhoff, 44, end);
@@ -183,18 +196,32 @@ function fragmentHeld(b, end, plen) {
     const upper = w % 256;
     if (upper !== 44) {
       const need = upper === 6 ? 20 : upper === 17 || upper === 58 ? 8 : 1;
-      if ((w - upper) / 256 + need > end) return false;
+      if ((w - upper) / 256 + need > end) return b;
     }
   }
   const fo = be16(b, fhoff + 2, end);
-  if (fo < 0 || fhoff + 8 > end) return true; // cut-short Fragment header: dropped
+  if (fo < 0 || fhoff + 8 > end) return null; // cut-short Fragment header: dropped
   const offset = fo & 0xfff8;
   const more = (fo & 1) !== 0;
   const fragEnd = offset + plen - (fhoff + 8 - 40);
-  if (fragEnd > 0xffff) return true;
-  if (more && (fragEnd & 7) !== 0) return false; // -EPROTO: handed on unchanged
-  if (fragEnd === offset) return true; // no data
-  return more || offset !== 0; // all but the atomic fragment wait for the rest
+  if (fragEnd > 0xffff) return null;
+  if (more && (fragEnd & 7) !== 0) return b; // -EPROTO: handed on unchanged
+  if (fragEnd === offset) return null; // no data
+  if (more || offset !== 0) return null; // all but the atomic fragment wait for the rest
+  return nhoff < 256 ? b : removeFragmentHeader(b, end, fhoff, nhoff);
+}
+
+/** The atomic fragment as reassembly leaves it when the u8 offset wrapped (nhoff >= 256). */
+function removeFragmentHeader(b, end, fhoff, nhoff) {
+  const out = new Uint8Array(end - 8);
+  out.set(b.subarray(0, fhoff), 0);
+  out.set(b.subarray(fhoff + 8, end), fhoff);
+  out[nhoff & 0xff] = b[fhoff];
+  // The payload length is written after, so a wrap onto byte 4 does not survive.
+  const plen = end - 8 - 40;
+  out[4] = plen >> 8;
+  out[5] = plen & 0xff;
+  return out;
 }
 
 /**

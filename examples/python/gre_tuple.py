@@ -244,10 +244,13 @@ def ipv6_defrag(b, end):
     if offset != 0:
         return None
     # Atomic fragment: complete on its own; reassembly drops the Fragment header and the
-    # header before it takes over its next-header value.
+    # header before it takes over its next-header value. The kernel keeps that header's
+    # offset in a u8: from byte 256 on, the value lands at offset mod 256 (which may be an
+    # address byte) and the real next-header byte keeps saying Fragment (44).
     nb = bytearray(b[:end])
-    nb[nhoff] = nb[fhoff]
+    nb[nhoff & 0xFF] = nb[fhoff]
     del nb[fhoff:fhoff + 8]
+    # Written last, so a wrapped write onto byte 4 does not survive.
     new_payload = len(nb) - 40
     nb[4] = new_payload >> 8
     nb[5] = new_payload & 0xFF
@@ -281,7 +284,13 @@ def ipv6_tuple(b, keymap):
     d = ipv6_defrag(b, end)
     if d is None:
         return None
-    b, end = d
+    nb, end = d
+    if nb is not b:
+        # Reassembled: a wrapped next-header write (see ipv6_defrag) may have landed on an
+        # address byte, and conntrack takes the addresses from the reassembled datagram.
+        b = nb
+        src = bytes(b[8:24])
+        dst = bytes(b[24:40])
     dataoff, proto, frag_off = skip_exthdr(b, 40, b[6], end)
     if dataoff < 0 or frag_off & 0xFFF8:
         return None

@@ -8,32 +8,38 @@ import { arrayUpTo, autoOr, bytes, mapExact, mostly, pick, rarely, rec, u16, u32
 /** RFC 1701 section 2.2: the NULL SRE that ends a routing list. */
 export const NULL_SRE: Sre = { family: 0, offset: 0, length: 'auto', info: new Uint8Array(0) };
 
-const sre = rec<Sre>({
-  family: fc.oneof(w(8, fc.constantFrom(0x0800, 0xfffe)), w(1, u16)),
-  offset: fc.oneof(w(4, fc.constant(0)), w(1, u8)),
-  length: autoOr(u8, 8),
-  info: fc.oneof(w(8, bytes(12)), w(1, bytes(255))),
-});
+/** 'auto', or with lies sometimes an explicit value (once in 1 + `autoWeight`). */
+function maybeLie(lies: boolean, explicit: fc.Arbitrary<number>, autoWeight: number): fc.Arbitrary<AutoNumber> {
+  return lies ? autoOr(explicit, autoWeight) : fc.constant('auto');
+}
 
-/** A routing list: up to 2 SREs and the NULL SRE. */
-export const sreList: fc.Arbitrary<Sre[]> = mapExact(
-  arrayUpTo(sre, 2, 32),
-  (l) => [...l, NULL_SRE],
-  (v) => {
-    if (!Array.isArray(v) || v.length === 0) throw new Error('not an SRE list');
-    return (v as Sre[]).slice(0, -1);
-  },
-);
+/** A routing list: up to 2 SREs (IPv4 addresses 0x0800, AS numbers 0xFFFE) and the NULL SRE. */
+export function sreList(lies: boolean): fc.Arbitrary<Sre[]> {
+  const sre = rec<Sre>({
+    family: fc.oneof(w(8, fc.constantFrom(0x0800, 0xfffe)), w(1, u16)),
+    offset: fc.oneof(w(4, fc.constant(0)), w(1, u8)),
+    length: maybeLie(lies, u8, 8),
+    info: fc.oneof(w(8, bytes(12)), w(1, bytes(255))),
+  });
+  return mapExact(
+    arrayUpTo(sre, 2, 32),
+    (l) => [...l, NULL_SRE],
+    (v) => {
+      if (!Array.isArray(v) || v.length === 0) throw new Error('not an SRE list');
+      return (v as Sre[]).slice(0, -1);
+    },
+  );
+}
 
-export const pptpKey: fc.Arbitrary<PptpKey> = rec<PptpKey>({
-  payloadLength: autoOr(fc.integer({ min: 0, max: 0xffff }), 12),
-  callId: u16,
-});
+/** RFC 2637 key: payload length (computed, or with lies anything) and call id. */
+export function pptpKey(lies: boolean): fc.Arbitrary<PptpKey> {
+  return rec<PptpKey>({ payloadLength: maybeLie(lies, fc.integer({ min: 0, max: 0xffff }), 12), callId: u16 });
+}
 
-export const checksumField = rec<{ value: AutoNumber; offset: number }>({
-  value: autoOr(u16, 4),
-  offset: fc.oneof(w(6, fc.constant(0)), w(1, u16)),
-});
+/** Checksum (right, or with lies sometimes wrong) and the RFC 1701 Offset / RFC 2784 Reserved1 word. */
+export function checksumField(lies: boolean): fc.Arbitrary<{ value: AutoNumber; offset: number }> {
+  return rec<{ value: AutoNumber; offset: number }>({ value: maybeLie(lies, u16, 4), offset: fc.oneof(w(6, fc.constant(0)), w(1, u16)) });
+}
 
 export interface FlagWeights {
   readonly version: fc.Arbitrary<number>;
@@ -76,8 +82,8 @@ export interface FullGreSpec {
   readonly flags: FlagWeights;
   readonly protocol: fc.Arbitrary<number>;
   readonly key: fc.Arbitrary<number | PptpKey>;
-  /** Weight of a header whose fields disagree with its flags, against 12. */
-  readonly lieWeight: number;
+  /** Allow headers whose fields disagree with their flags, wrong checksums and payload lengths. */
+  readonly lies: boolean;
 }
 
 type Presence = { checksum: boolean; key: boolean; seq: boolean; ack: boolean; routing: boolean };
@@ -92,8 +98,8 @@ const FIELDS = ['checksum', 'key', 'seq', 'ack', 'routing'] as const;
 export function fullGre(spec: FullGreSpec): fc.Arbitrary<GreHeader> {
   const mask = rec<Presence>({ checksum: rarely(2), key: fc.boolean(), seq: rarely(1), ack: rarely(2), routing: rarely(4) });
   const parts = fc.tuple(
-    greFlags(spec.flags), spec.protocol, checksumField, spec.key, u32, u32, sreList,
-    fc.oneof(w<'flags' | Presence>(12, fc.constant('flags')), w<'flags' | Presence>(spec.lieWeight, mask)),
+    greFlags(spec.flags), spec.protocol, checksumField(spec.lies), spec.key, u32, u32, sreList(spec.lies),
+    fc.oneof(w<'flags' | Presence>(12, fc.constant('flags')), w<'flags' | Presence>(spec.lies ? 2 : 0, mask)),
   );
   return mapExact(
     parts,

@@ -34,7 +34,10 @@ export const routerAlert = tlvOf(5, fc.integer({ min: 0, max: 2 }).map((v) => Ui
   return d[1]!;
 }));
 /** Router Alert whose length is not 2 (ipv6_hop_ra drops it). */
-export const badRouterAlert = tlvOf(5, fc.constantFrom<number>(1, 3).map((n) => new Uint8Array(n), (d) => (d as Uint8Array).length));
+export const badRouterAlert = tlvOf(5, fc.constantFrom<number>(1, 3).map((n) => new Uint8Array(n), (d) => {
+  if (!(d instanceof Uint8Array) || d.some((x) => x !== 0)) throw new Error('not a short RA');
+  return d.length;
+}));
 
 /** Unassigned or experimental (RFC 4727) option types for each action 0..3. */
 export const UNKNOWN_IPV6_OPTIONS = [[0x1e, 0x08, 0x0b], [0x5e, 0x4b], [0x9e, 0x8b], [0xde, 0xcb]] as const;

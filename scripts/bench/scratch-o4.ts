@@ -1,0 +1,14 @@
+import { greCase, encodeCase } from '../../generators/index.ts';
+import { generateCase } from '../../runner/case-id.ts';
+import { linuxVerdict } from '../../oracles/index.ts';
+const N = Number(process.argv[2] ?? 100000);
+const R = Number(process.argv[3] ?? 20);
+const arb = greCase();
+const pk: Uint8Array[] = [], km: any[] = [];
+for (let i = 0; i < N; i++) { const v = generateCase(arb, 1, i); const e = encodeCase(v.value); pk.push(e.packet); km.push({ keymap: e.keymap }); }
+for (let round = 0; round < 3; round++) {
+  const t1 = performance.now();
+  let x = 0;
+  for (let r = 0; r < R; r++) for (let i = 0; i < N; i++) { const v = linuxVerdict(pk[i]!, km[i]); x += v.seenLength; }
+  console.log('oracle', (N * R / (performance.now() - t1) * 1000) | 0);
+}

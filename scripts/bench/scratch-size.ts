@@ -1,0 +1,12 @@
+import { defaultSpace } from '../../runner/default-space.ts';
+import { generateCase } from '../../runner/case-id.ts';
+const g = (globalThis as any).gc;
+g(); const h0 = process.memoryUsage().heapUsed;
+const keep: any[] = [];
+for (let i = 0; i < 5120; i++) keep.push(generateCase(defaultSpace.arbitrary, 1, i));
+g(); const h1 = process.memoryUsage().heapUsed;
+const vals = keep.map((v) => v.value); keep.length = 0;
+g(); const h2 = process.memoryUsage().heapUsed;
+const enc = vals.map((v) => defaultSpace.encode(v)); vals.length = 0;
+g(); const h3 = process.memoryUsage().heapUsed;
+console.log('per Value (with context)', ((h1 - h0) / 5120) | 0, 'B; value only', ((h2 - h0) / 5120) | 0, 'B; encoded only', ((h3 - h0) / 5120) | 0, enc.length);
