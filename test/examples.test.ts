@@ -48,7 +48,7 @@ interface FailBlock { rule: string; caseId: string; packet: string; replay: stri
 
 /** The "FAIL <rule>" sections of a text report. */
 function failBlocks(text: string): FailBlock[] {
-  return text.split(/\n(?=FAIL \S+ \()/).slice(1).map((b) => ({
+  return text.split(/\n(?=FAIL [A-Z0-9-]+ [(-])/).slice(1).map((b) => ({
     rule: /^FAIL (\S+)/.exec(b)?.[1] ?? '',
     caseId: /^ {2}case ([^\s,]+)/m.exec(b)?.[1] ?? '',
     packet: /^ {2}packet \(\d+ bytes\): ([0-9a-f]+)$/m.exec(b)?.[1] ?? '',
