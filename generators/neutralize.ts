@@ -5,6 +5,7 @@
 // lies the feature does not need stay (an explicit length is shifted by the bytes removed).
 import type { RuleId } from '../spec/rules.ts';
 import type { GreCase, Ipv4Header } from './model.ts';
+import { withAutoFields } from './_internals/autoFields.ts';
 import { endAtTotalLength, noOptions, nopOptions, notAFragment, validIpHeader } from './_internals/neutralizeIpv4.ts';
 import {
   acceptedHopByHop, acceptedIpv6Header, dropExt, endAtPayloadLength, endsAtGre, honestChain, noNoNextHeader,
@@ -64,9 +65,15 @@ export const NEUTRALIZERS: { readonly [R in RuleId]?: (c: GreCase) => GreCase | 
   'GRE-8': asIpv4,
 };
 
-/** GRE-8's probe: does the implementation get these GRE bytes right when IPv4 carries them? */
-function asIpv4(c: GreCase): GreCase | undefined {
-  if (c.ip.family !== 6) return undefined;
+/**
+ * GRE-8's probe: does the implementation get these GRE bytes right when IPv4 carries them? Only
+ * for a plain IPv6 datagram (no extension headers, no bytes past the payload length, honest
+ * lengths): otherwise the move would also remove what other rules are about.
+ */
+function asIpv4(c0: GreCase): GreCase | undefined {
+  if (c0.ip.family !== 6 || c0.ext.length > 0 || c0.trailer.length > 0) return undefined;
+  const c = withAutoFields(c0);
+  if (c.ip.family !== 6 || c.ip.payloadLength !== 'auto' || c.ip.nextHeader !== 'auto' || c.ip.version !== 6) return undefined;
   const ip: Ipv4Header = {
     family: 4, version: 4, ihl: 'auto', tos: 0, totalLength: 'auto', id: 0, reservedFlag: false, df: false, mf: false,
     fragmentOffset: 0, ttl: 64, protocol: 'auto', checksum: 'auto', src: '192.0.2.1', dst: '192.0.2.2', options: [],

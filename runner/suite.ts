@@ -172,7 +172,9 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     for (const r of v.rules) row(r).vectors++;
     if (diff.length === 0) return;
     vectorFailures++;
-    const rule = v.rules.includes(verdict.decidedBy) || v.rules.length === 0 ? verdict.decidedBy : v.rules[0]!;
+    // A vector's first cited rule is the one it was written to test (G13's flags 0xFFF9 test the
+    // version mask, though GRE-5 then decides the key); a capture record cites none.
+    const rule = v.rules[0] ?? fieldBlame(verdict, actual).rule;
     row(rule).vectorFailures++;
     if (counterexamples.some((c) => c.rule === rule && c.phase === 'vector')) return;
     const caseId = vectorCaseId(v);
