@@ -17,7 +17,7 @@ import { VECTORS, vectorCases } from '../spec/vectors.ts';
 import { keymapShapeError } from '../spec/answer-shape.ts';
 import type { KeymapEntry } from '../spec/contract.ts';
 import { readFile, writeFile } from 'node:fs/promises';
-import { profileOfVersion } from '../oracles/index.ts';
+import { linuxVerdict, profileOfVersion } from '../oracles/index.ts';
 import { applyDivergences, parseDivergences, DivergenceFileError, type Divergence } from '../runner/divergences.ts';
 import { renderReport } from '../report/render.ts';
 import { UsageError, type RunArgs } from './args.ts';
@@ -53,7 +53,10 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
       const packetReplay = single.caseId === 'packet'
         ? () => ['npx', 'gre-conformance', ...targetArgs, '--packet', Buffer.from(single.packet).toString('hex'), ...(single.keymap.length ? ['--keymap', JSON.stringify(single.keymap)] : [])].map(shellQuote).join(' ')
         : replayCommand;
-      report = await runSingle(adapter, defaultSpace, single, { replayCommand: packetReplay, seed: single.seed });
+      report = await runSingle(adapter, defaultSpace, single, {
+        replayCommand: packetReplay, seed: single.seed,
+        ...(profile && profile !== 'current' ? { oracle: (p: Uint8Array, c: { keymap: readonly KeymapEntry[] }) => linuxVerdict(p, c, { profile }) } : {}),
+      });
     } else {
       const fuzz = a.mode === 'fuzz';
       // Saved failures first (a fuzzer's crash corpus): their expected answers follow the oracle.
