@@ -74,6 +74,8 @@ export class PptpLab {
       await net.sysctl('rtr', { 'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.rp_filter': 0, 'net.ipv4.conf.default.rp_filter': 0 });
       await net.nft('rtr', routerRuleset());
       const lab = new PptpLab(net, new Agent(net, 'pns'), new Agent(net, 'pac'));
+      // Both agents answer once their raw GRE socket exists: nothing sent later can miss it.
+      await lab.pnsAgent.request({ op: 'echo', on: false });
       await lab.pacAgent.request({ op: 'listen', addr: PAC_ADDR, port: PPTP_PORT });
       if (opts.capture) lab.capture = await startCapture(net, 'rtr', opts.capture, `ip proto 47 or tcp port ${PPTP_PORT}`);
       return lab;

@@ -172,9 +172,11 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     for (const r of v.rules) row(r).vectors++;
     if (diff.length === 0) return;
     vectorFailures++;
-    // A vector's first cited rule is the one it was written to test (G13's flags 0xFFF9 test the
-    // version mask, though GRE-5 then decides the key); a capture record cites none.
-    const rule = v.rules[0] ?? fieldBlame(verdict, actual).rule;
+    // A catalogue vector's (or saved failure's) first cited rule is the one it was written to
+    // test (G13's flags 0xFFF9 test the version mask, though GRE-5 then decides the key). A
+    // capture record's rules are just the oracle's, in kernel order: blame by field there.
+    const curated = v.caseId === undefined || v.caseId.startsWith('saved:');
+    const rule = curated && v.rules[0] !== undefined ? v.rules[0] : fieldBlame(verdict, actual).rule;
     row(rule).vectorFailures++;
     if (counterexamples.some((c) => c.rule === rule && c.phase === 'vector')) return;
     const caseId = vectorCaseId(v);

@@ -2,10 +2,10 @@
 // 3 usage), the NDJSON oracle server streaming, rule selection, fuzz mode with its reports,
 // kernel generations and known divergences.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/gre-conformance.mjs');
@@ -18,7 +18,9 @@ function cli(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'grec-cli-'));
+const made: string[] = [];
+const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'grec-cli-')); made.push(d); return d; };
+afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 const G05 = '4500002012340000402fe477c0000201c00002023001880b0000432100000001';
 const V02 = '60000000000c2f4020010db800000000000000000000000120010db80000000000000000000000023001880b0000616100000001';
 
