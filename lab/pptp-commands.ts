@@ -174,8 +174,7 @@ export function pptpCommandArbs(): fc.Arbitrary<Cmd>[] {
   const ctrl = (s: fc.Arbitrary<CtrlSpec>) => fc.tuple(conn, s).map(([k, x]) => new CtrlCmd(k, x) as Cmd);
   return [
     fc.nat({ max: 1 }).map((a) => new OpenCmd(a)),
-    fc.tuple(fc.nat({ max: 1 }), pnsId, pacId).map(([a, p, q]) => new CallCmd(a, p, q)),
-    fc.tuple(fc.nat({ max: 1 }), pnsId, pacId).map(([a, p, q]) => new CallCmd(a, p, q)),
+    ...Array.from({ length: 3 }, () => fc.tuple(fc.nat({ max: 1 }), pnsId, pacId).map(([a, p, q]) => new CallCmd(a, p, q) as Cmd)),
     ctrl(fc.constant({ t: 'sccrq' })),
     ctrl(fc.constantFrom(1, 2).map((result) => ({ t: 'sccrp' as const, result }))),
     ctrl(pnsId.map((id) => ({ t: 'ocrq' as const, id }))),
@@ -184,9 +183,10 @@ export function pptpCommandArbs(): fc.Arbitrary<Cmd>[] {
     ctrl(fc.constant({ t: 'cdn' })),
     ctrl(fc.constantFrom({ t: 'stopccrq' as const }, { t: 'echo' as const })),
     fc.tuple(fc.boolean(), fc.nat({ max: 1 }), fc.constantFrom(...PNS_CALL_IDS, ...PAC_CALL_IDS, 0x1234)).map(([f, addr, callId]) => new GreCmd(f, { addr, callId })),
-    fc.tuple(fc.boolean(), conn).map(([f, k]) => new GreCmd(f, { k })),
-    fc.tuple(fc.boolean(), conn).map(([f, k]) => new GreCmd(f, { k })),
-    fc.tuple(fc.boolean(), conn).map(([f, k]) => new GreCmd(f, { k })),
+    // Weights by repetition: data on the calls set up, and deletions of data entries, are
+    // what show the keymap's effects.
+    ...Array.from({ length: 6 }, () => fc.tuple(fc.boolean(), conn).map(([f, k]) => new GreCmd(f, { k }) as Cmd)),
+    fc.constant(new DeleteGreCmd()),
     fc.constant(new DeleteGreCmd()),
   ];
 }
@@ -205,7 +205,7 @@ export interface PptpPropertyResult {
 /** Runs the model-based property: `runs` command sequences of at most `maxCommands`. */
 export async function checkPptpProperty(lab: PptpLab, opts: { runs: number; seed: number; maxCommands?: number }): Promise<PptpPropertyResult> {
   let compared = 0, withSrckey = 0, maxConcurrentCalls = 0, runs = 0, commands = 0;
-  const prop = fc.asyncProperty(fc.commands(pptpCommandArbs(), { maxCommands: opts.maxCommands ?? 20, size: 'max' }), async (cmds) => {
+  const prop = fc.asyncProperty(fc.commands(pptpCommandArbs(), { maxCommands: opts.maxCommands ?? 25, size: 'max' }), async (cmds) => {
     const state: PptpModelState = { m: new PptpModel(), conns: [], maxCalls: 0, compared: 0, withSrckey: 0 };
     const real: PptpReal = { lab, links: new Map(), log: [] };
     try {

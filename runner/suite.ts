@@ -64,9 +64,11 @@ export interface SuiteOptions {
   readonly profile?: KernelProfile;
 }
 
-interface Pending<T> {
+// A generated case waiting for its answer. Its fast-check Value (about 10 KB with the shrink
+// context) is not kept: a batch of them outlived the young generation and made garbage
+// collection most of a run's time. The few failing cases regenerate it from (seed, index).
+interface Pending {
   readonly ref: CaseRef;
-  readonly value: fc.Value<T>;
   readonly packet: Uint8Array;
   readonly keymap: readonly KeymapEntry[];
   readonly verdict: Verdict;
@@ -108,7 +110,8 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
   }]));
   const row = (r: RuleId) => rows.get(r)!;
   const counterexamples: Counterexample[] = [];
-  const firstFailure = new Map<RuleId, { pending: Pending<T>; actual: Answer; blamed: Blamed }>();
+  const firstFailure = new Map<RuleId, { pending: Pending; value: fc.Value<T>; actual: Answer; blamed: Blamed }>();
+  const valueOf = (p: Pending): fc.Value<T> => generateCase(space.arbitrary, p.ref.seed, p.ref.index);
   let vectorCount = 0, vectorFailures = 0, cases = 0, failures = 0, skipped = 0;
   let harnessFailure: HarnessFailure | undefined;
   const selected = (rules: readonly RuleId[]) =>
@@ -203,7 +206,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
   while (cases < opts.runs && index < maxAttempts && Date.now() < deadline) {
     if (opts.stopAfterFailures !== undefined && failures >= opts.stopAfterFailures) break;
     if (opts.stopAfterDistinctRules !== undefined && firstFailure.size >= opts.stopAfterDistinctRules) break;
-    const batch: Pending<T>[] = [];
+    const batch: Pending[] = [];
     while (batch.length < batchSize && cases + batch.length < opts.runs && index < maxAttempts) {
       const ref: CaseRef = { seed: opts.seed, index, path: [] };
       index++;
@@ -211,7 +214,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
       const { packet, keymap } = space.encode(value.value);
       const verdict = oracle(packet, { keymap });
       if (!inOracleScope(verdict.l4proto) || !selected(verdict.rules)) { skipped++; continue; }
-      batch.push({ ref, value, packet, keymap, verdict });
+      batch.push({ ref, packet, keymap, verdict });
     }
     if (batch.length === 0) continue;
     const reqs = batch.map((p) => ids.request(p.packet, p.keymap));
@@ -236,7 +239,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     opts.onProgress?.({ phase: 'properties', done: cases, total: opts.runs, failures });
   }
 
-  async function tallyBatch(batch: Pending<T>[], answers: Answer[], canBlame: boolean): Promise<void> {
+  async function tallyBatch(batch: Pending[], answers: Answer[], canBlame: boolean): Promise<void> {
     const failing: number[] = [];
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i]!;
@@ -248,7 +251,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     }
     if (failing.length === 0) return;
     const blamed = canBlame
-      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: batch[i]!.value.value, verdict: batch[i]!.verdict, actual: answers[i]! })))
+      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: valueOf(batch[i]!).value, verdict: batch[i]!.verdict, actual: answers[i]! })))
       : failing.map((i) => fieldBlame(batch[i]!.verdict, answers[i]!));
     failing.forEach((i, k) => {
       const b = blamed[k]!;
@@ -258,7 +261,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     });
   }
 
-  function tallyProfiles(p: Pending<T>, actual: Answer): void {
+  function tallyProfiles(p: Pending, actual: Answer): void {
     const answersByProfile = profileNames.map((profile) => linuxVerdict(p.packet, { keymap: p.keymap }, { profile }).tuple);
     if (answersByProfile.every((a) => diffAnswers(a, answersByProfile[0]!).length === 0)) return;
     profileNames.forEach((profile, k) => {
@@ -275,12 +278,12 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     opts.onProgress?.({ phase: 'shrinking', done: shrunkCount++, total: firsts.length, failures });
     let s;
     try {
-      s = await shrinkFailure(adapter, ids, space, oracle, f.pending.value, rule, opts.maxShrinkEvaluations ?? 2000);
+      s = await shrinkFailure(adapter, ids, space, oracle, f.value, rule, opts.maxShrinkEvaluations ?? 2000);
     } catch (e) {
       if (harness(e, () => formatCaseId(f.pending.ref))) break;
       throw e;
     }
-    const final = s ?? { value: f.pending.value, path: [], evaluations: 0, evaluated: { packet: f.pending.packet, keymap: f.pending.keymap, verdict: f.pending.verdict, actual: f.actual }, blamed: f.blamed };
+    const final = s ?? { value: f.value, path: [], evaluations: 0, evaluated: { packet: f.pending.packet, keymap: f.pending.keymap, verdict: f.pending.verdict, actual: f.actual }, blamed: f.blamed };
     const ref: CaseRef = { ...f.pending.ref, path: final.path };
     const caseId = formatCaseId(ref);
     const ev = final.evaluated;

@@ -201,3 +201,38 @@ describe('reporters', () => {
     expect(cli(BUGGY, '--runs', '300', '--seed', '1').out).not.toMatch(/\x1b\[/);
   });
 });
+
+describe('an implementation that misbehaves', () => {
+  const M = 'test/fixtures/misbehaving/';
+  it.each([
+    ['throws.mjs', 'crash'], ['rejects.mjs', 'crash'], ['malformed.mjs', 'malformed'], ['exits.mjs', 'early-exit'],
+    ['hangs-sync.mjs', 'timeout'], ['proc-crash.mjs', 'crash'], ['proc-hangs.mjs', 'timeout'], ['proc-garbage.mjs', 'malformed'],
+  ])('%s: exit 2, the failure kind, the case and its packet', (file, kind) => {
+    const t0 = Date.now();
+    // The proc-* fixtures are executables written in JS: run them as commands, not as modules.
+    const target = file.startsWith('proc-') ? ['--cmd', `node ${M}${file}`] : [M + file];
+    const r = cli(...target, '--packet', '45', '--timeout', '400');
+    expect(r.code, r.out + r.err).toBe(2);
+    expect(r.out).toContain(`IMPLEMENTATION FAILURE (${kind})`);
+    expect(r.out).toMatch(/while answering case packet/);
+    expect(r.out).toMatch(/packet \(1 bytes\): 45$/m);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+
+  it('a crash in the middle of a generated run names that case (seed:index) and keeps the results before it', () => {
+    const dir = tmp();
+    const impl = join(dir, 'crash-on-300th.mjs');
+    writeFileSync(impl, [
+      `import { toTuple as ok } from ${JSON.stringify(join(ROOT, CORRECT))};`,
+      'let n = 0;',
+      'export function toTuple(p, c) { if (++n === 300) throw new Error("boom on call 300"); return ok(p, c); }',
+    ].join('\n'));
+    const r = cli(impl, '--runs', '2000', '--seed', '8', '--no-vectors', '--reporter', 'json');
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.out);
+    expect(report.harnessFailure).toMatchObject({ kind: 'crash', caseId: expect.stringMatching(/^8:\d+$/), packet: expect.stringMatching(/^[0-9a-f]+$/) });
+    expect(report.harnessFailure.message).toMatch(/boom on call 300/);
+    expect(report.harnessFailure.replay).toMatch(/--replay 8:\d+$/);
+    expect(report.totals.cases).toBe(299);
+  });
+});
