@@ -250,14 +250,20 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
       if (p.verdict.family === 6 && p.verdict.l4proto === 47) tallyProfiles(p, answers[i]!);
     }
     if (failing.length === 0) return;
+    const values = new Map<number, fc.Value<T>>();
+    const valueAt = (i: number): fc.Value<T> => {
+      let v = values.get(i);
+      if (v === undefined) values.set(i, (v = valueOf(batch[i]!)));
+      return v;
+    };
     const blamed = canBlame
-      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: valueOf(batch[i]!).value, verdict: batch[i]!.verdict, actual: answers[i]! })))
+      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: valueAt(i).value, verdict: batch[i]!.verdict, actual: answers[i]! })))
       : failing.map((i) => fieldBlame(batch[i]!.verdict, answers[i]!));
     failing.forEach((i, k) => {
       const b = blamed[k]!;
       failures++;
       row(b.rule).failures++;
-      if (!firstFailure.has(b.rule)) firstFailure.set(b.rule, { pending: batch[i]!, actual: answers[i]!, blamed: b });
+      if (!firstFailure.has(b.rule)) firstFailure.set(b.rule, { pending: batch[i]!, value: valueAt(i), actual: answers[i]!, blamed: b });
     });
   }
 
