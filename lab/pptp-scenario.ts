@@ -1,0 +1,99 @@
+// The scripted PPTP session of `gre-conformance lab pptp`: three control connections with a
+// call each (two at once from one PNS address with the same PAC call ID, KM-3), data both
+// ways, a Call-Clear-Request / Call-Disconnect-Notify (KM-6b), a deletion of the data entries
+// (KM-6a). For every GRE datagram: the tuple the router's kernel built and the oracle's with
+// the model's keymap. Returns data; cli/lab.ts prints it.
+import type { KeymapEntry, Tuple } from '../spec/contract.ts';
+import { diffAnswers } from '../runner/compare.ts';
+import { PptpModel, type Direction } from './pptp-model.ts';
+import { PAC_ADDR, PNS_ADDRS, PptpLab, type ControlLink } from './pptp-lab.ts';
+import type { GreRecord } from './gre-recorder.ts';
+import * as wire from './pptp-wire.ts';
+
+export type PptpStep =
+  | { kind: 'control'; call: string; dir: Direction; message: string; ignored?: string; added: KeymapEntry[]; removed: KeymapEntry[] }
+  | { kind: 'data'; call: string; from: string; to: string; callId: number; id: number; datagram: Uint8Array; keymap: KeymapEntry[];
+      kernel: GreRecord | undefined; model: Tuple | null; agree: boolean; delivered: boolean }
+  | { kind: 'delete'; entries: number; removedCalls: string[] };
+
+export interface PptpSessionResult {
+  readonly steps: PptpStep[];
+  /** Most calls holding keymap entries at the same time. */
+  readonly concurrentCalls: number;
+  readonly keymapAtPeak: KeymapEntry[];
+  readonly disagreements: number;
+}
+
+interface Call { name: string; src: string; pns: number; pac: number; link?: ControlLink }
+
+export async function runPptpSession(lab: PptpLab): Promise<PptpSessionResult> {
+  const model = new PptpModel();
+  const steps: PptpStep[] = [];
+  const calls: Call[] = [
+    { name: 'A', src: PNS_ADDRS[0], pns: 0x0a0a, pac: 0x0b0b },
+    { name: 'B', src: PNS_ADDRS[0], pns: 0x0c0c, pac: 0x0b0b },
+    { name: 'C', src: PNS_ADDRS[1], pns: 0x0a0a, pac: 0x0b0c },
+  ];
+  let concurrentCalls = 0;
+  let keymapAtPeak: KeymapEntry[] = [];
+  const control = async (c: Call, dir: Direction, bytes: Uint8Array) => {
+    if (dir === 'pns-to-pac') await lab.pnsSend(c.link!, bytes);
+    else await lab.pacSend(c.link!, bytes);
+    const e = model.control(c.name, dir, bytes);
+    steps.push({ kind: 'control', call: c.name, dir, message: e.message, ...(e.ignored ? { ignored: e.ignored } : {}), added: e.added, removed: e.removed });
+    const km = model.keymap();
+    if (km.length / 2 > concurrentCalls) { concurrentCalls = km.length / 2; keymapAtPeak = km; }
+  };
+  const data = async (c: Call, fromPns: boolean) => {
+    const [src, dst] = fromPns ? [c.src, PAC_ADDR] : [PAC_ADDR, c.src];
+    const callId = fromPns ? c.pac : c.pns;
+    const keymap = model.keymap();
+    const sent = await lab.gre(fromPns ? 'pns' : 'pac', src, dst, wire.greV1(callId, steps.length));
+    const p = model.data(sent.datagram);
+    const kernel = sent.kernel?.state === 'tracked' ? sent.kernel.tuple! : null;
+    steps.push({
+      kind: 'data', call: c.name, from: src, to: dst, callId, id: sent.id, datagram: sent.datagram, keymap,
+      kernel: sent.kernel, model: p.verdict.tuple, agree: diffAnswers(p.verdict.tuple, kernel).length === 0, delivered: sent.delivered,
+    });
+  };
+  for (const c of calls) {
+    c.link = await lab.connect(c.src);
+    model.open(c.name, { pns: c.src, pac: PAC_ADDR });
+    await control(c, 'pns-to-pac', wire.sccrq());
+    await control(c, 'pac-to-pns', wire.sccrp(1));
+    await control(c, 'pns-to-pac', wire.ocrq(c.pns));
+    await control(c, 'pac-to-pns', wire.ocrp(c.pac, c.pns, 1));
+  }
+  const [a, b, cc] = calls as [Call, Call, Call];
+  await data(a, true);
+  await data(a, false);
+  await data(b, false);
+  await data(b, true);
+  await data(cc, true);
+  await data(cc, false);
+  // Call A hangs up: Call-Clear-Request, then the PAC's Call-Disconnect-Notify (KM-6b).
+  await control(a, 'pns-to-pac', wire.ccrq(a.pns));
+  await control(a, 'pac-to-pns', wire.cdn(a.pns));
+  await data(b, true);
+  await data(b, false);
+  // `conntrack -D -p gre`: the data entries go, and with them their calls' keymap pairs (KM-6a).
+  const before = model.keymap();
+  await lab.deleteGreEntries();
+  const gone = model.deleteGreEntries();
+  const after = model.keymap();
+  steps.push({ kind: 'delete', entries: gone.length, removedCalls: [...new Set(gone.flatMap((e) => (e.master ? [e.master] : [])))].filter(() => after.length < before.length) });
+  await data(cc, true);
+  await data(b, false);
+  await lab.reset(calls.map((c) => c.link!));
+  const disagreements = steps.filter((s) => s.kind === 'data' && (!s.agree || !s.delivered)).length;
+  return { steps, concurrentCalls, keymapAtPeak, disagreements };
+}
+
+export async function pptpSession(opts: { capture?: string } = {}): Promise<PptpSessionResult> {
+  const lab = await PptpLab.open(opts.capture ? { capture: opts.capture } : {});
+  try {
+    return await runPptpSession(lab);
+  } finally {
+    await lab.close();
+  }
+}
