@@ -114,7 +114,9 @@ export function kernelSummary(r: KernelSuiteResult, seed: number): string {
   const t = r.report.totals;
   const lines = [
     `kernel: Linux ${r.kernel}, seed ${seed}`,
-    `verified: ${t.cases.toLocaleString('en-US')} generated datagrams and ${t.vectors} vectors against the live kernel, ${t.failures + t.vectorFailures} disagreements` +
+    (r.report.runs === 1 && t.vectors === 0
+      ? `verified: ${t.cases} datagram against the live kernel, ${t.failures} disagreements`
+      : `verified: ${t.cases.toLocaleString('en-US')} generated datagrams and ${t.vectors} vectors against the live kernel, ${t.failures + t.vectorFailures} disagreements`) +
       (t.skipped ? ` (${t.skipped} generated cases out of the oracle's scope not sent)` : ''),
     `throughput: ${rate(r.verified, r.wallMs)} datagrams verified per second (${r.verified.toLocaleString('en-US')} in ${s(r.wallMs)} s, lab set-up included); ` +
       `the kernel answered ${r.packets.toLocaleString('en-US')} datagrams in ${s(r.kernelMs)} s of lab time, ${rate(r.packets, r.kernelMs)}/s`,

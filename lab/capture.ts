@@ -19,7 +19,9 @@ export async function startCapture(lab: NetLab, role: string, file: string, filt
   const tcpdump = tcpdumpPath();
   if (!tcpdump) throw new LabError('tcpdump is not installed (apt-get install -y tcpdump)');
   // -Z root: keep root when writing the file (tcpdump drops to its own user by default).
-  const child: ChildProcess = lab.spawn(role, [tcpdump, '-i', 'any', '-Q', 'in', '-U', '-s', '0', '-n', '-Z', 'root', '-w', file, filter]);
+  // --immediate-mode: without it packets wait in the ring's current block, and those of the
+  // last block are lost when tcpdump is stopped.
+  const child: ChildProcess = lab.spawn(role, [tcpdump, '-i', 'any', '-Q', 'in', '--immediate-mode', '-U', '-s', '0', '-n', '-Z', 'root', '-w', file, filter]);
   let err = '';
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new LabError(`tcpdump did not start: ${err.trim()}`)), 5000);

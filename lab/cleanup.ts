@@ -3,6 +3,8 @@
 // A process killed with SIGKILL runs none of this; its namespaces are swept by the next lab
 // (sweepStale in netns.ts), and its children exit on their own when their stdin closes.
 
+import { readFileSync, readdirSync } from 'node:fs';
+
 type Cleanup = () => void;
 
 const pending = new Set<Cleanup>();
@@ -34,4 +36,51 @@ export function registerCleanup(c: Cleanup): () => void {
     if (!pending.delete(c)) return;
     c();
   };
+}
+
+/** True while a process exists and is not a zombie (a zombie holds no resource but its pid). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Every process whose parent chain leads to one of the roots (from /proc), roots excluded. */
+function descendantsOf(roots: readonly number[]): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try { entries = readdirSync('/proc'); } catch { return []; }
+  for (const d of entries) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const l = children.get(ppid);
+      if (l) l.push(Number(d)); else children.set(ppid, [Number(d)]);
+    } catch { /* gone */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
+  roots.forEach(walk);
+  return out;
+}
+
+/**
+ * SIGKILLs the processes and waits (synchronously: exit and signal handlers cannot await) until
+ * each is gone, at most timeoutMs. A process that holds a packet ring (tcpdump) takes a few
+ * milliseconds to die; returning earlier would let the CLI exit while it still runs.
+ */
+export function killAndWaitSync(roots: readonly number[], timeoutMs = 3000): void {
+  // With their descendants: a command a shell is running when the shell dies would finish alone.
+  const pids = [...roots, ...descendantsOf(roots)];
+  for (const pid of pids) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(running) && Date.now() < deadline) Atomics.wait(sleeper, 0, 0, 5);
 }

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { formatIPv4 } from '../spec/address.ts';
 import { attributeAlone, attributeBatch, recordsOf } from './attribute.ts';
 import { findTools, INSTALL_HINT, type Tools } from './available.ts';
-import { registerCleanup } from './cleanup.ts';
+import { killAndWaitSync, registerCleanup } from './cleanup.ts';
 import { deviceCounters, parseConntrackTable, type TableEntry } from './conntrack-table.ts';
 import { runOk } from './exec.ts';
 import { RX_MAC, TX_MAC } from './frame.ts';
@@ -241,10 +241,7 @@ class KernelLab implements Lab {
 
   private destroySync(): void {
     this.closed = true;
-    for (const pid of [this.injector?.pid, this.shell?.pid]) {
-      if (pid === undefined) continue;
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    }
+    killAndWaitSync([this.injector?.pid, this.shell?.pid].filter((p): p is number => p !== undefined));
     deleteNamespaceSync(this.tools.ip, this.namespaces.rx);
     deleteNamespaceSync(this.tools.ip, this.namespaces.tx);
   }

@@ -5,7 +5,7 @@
 // SIGINT, SIGTERM and SIGHUP; after SIGKILL the next lab sweeps them (sweepStale).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { findTools, INSTALL_HINT, type Tools } from './available.ts';
-import { registerCleanup } from './cleanup.ts';
+import { killAndWaitSync, registerCleanup } from './cleanup.ts';
 import { runOk } from './exec.ts';
 import { deleteNamespaceSync, newName, sweepStale } from './netns.ts';
 import { NsShell } from './ns-shell.ts';
@@ -115,12 +115,7 @@ export class NetLab {
 
   private destroySync(): void {
     this.closed = true;
-    for (const c of this.children) {
-      try { if (c.pid !== undefined) process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-    }
-    for (const s of this.shells.values()) {
-      try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
-    }
+    killAndWaitSync([...[...this.children].flatMap((c) => (c.pid !== undefined ? [c.pid] : [])), ...[...this.shells.values()].map((s) => s.pid)]);
     for (const ns of this.names.values()) deleteNamespaceSync(this.tools.ip, ns);
   }
 }

@@ -12,7 +12,8 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16));
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const WORDS = new Int32Array(8);
 
-function hexWord(w: number): string {
+/** `w.toString(16)` for 0 <= w <= 0xffff, from the tables. */
+export function hexWord(w: number): string {
   const hi = w >> 8;
   return hi === 0 ? HEX[w & 0xff]! : HEX[hi]! + HEX2[w & 0xff]!;
 }

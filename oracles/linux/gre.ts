@@ -1,6 +1,7 @@
 // gre_pkt_to_tuple (net/netfilter/nf_conntrack_proto_gre.c, Linux 6.18): the only place GRE
 // bytes are read. Only version 1 with protocol 0x880B (PPTP, RFC 2637) gets keys.
 import { be16 } from './bytes.ts';
+import { hexWord } from '../../spec/address.ts';
 import { keymapLookup, type ParsedKeymapEntry } from './keymap.ts';
 import type { RuleId } from '../../spec/rules.ts';
 
@@ -26,7 +27,7 @@ export function greKeys(
   const version = flags & GRE_VERSION_MASK;
   if (version !== GRE_VERSION_1 || (flags & 0x00f8) !== 0) rules.push('GRE-2');
   if (version !== GRE_VERSION_1) {
-    return { kind: 'keys', srckey: 0, dstkey: 0, decidedBy: 'GRE-2', reason: `GRE version ${version} (flags 0x${flags.toString(16).padStart(4, '0')}): only version 1 gets keys, so 0/0` };
+    return { kind: 'keys', srckey: 0, dstkey: 0, decidedBy: 'GRE-2', reason: `GRE version ${version} (flags 0x${hex4(flags)}): only version 1 gets keys, so 0/0` };
   }
   const callId = be16(b, dataoff + 6, end);
   if (callId === undefined) {
@@ -35,15 +36,23 @@ export function greKeys(
   }
   if (proto !== GRE_PROTO_PPP) {
     rules.push('GRE-4');
-    return { kind: 'invalid', decidedBy: 'GRE-4', reason: `version 1 with protocol 0x${proto.toString(16).padStart(4, '0')}, not 0x880b (PPP): invalid` };
+    return { kind: 'invalid', decidedBy: 'GRE-4', reason: `version 1 with protocol 0x${hex4(proto)}, not 0x880b (PPP): invalid` };
   }
   rules.push('GRE-5');
   if (keymap.length > 0) rules.push('GRE-6');
   const srckey = keymapLookup(keymap, b, srcOff, dstOff, alen, callId, rules);
   if (n > 8) rules.push('GRE-7');
-  const decidedBy: RuleId = srckey !== 0 || rules.includes('KM-3') ? (rules.includes('KM-3') ? 'KM-3' : 'GRE-6') : 'GRE-5';
+  const km3 = keymap.length > 1 && rules.includes('KM-3');
+  const decidedBy: RuleId = srckey !== 0 || km3 ? (km3 ? 'KM-3' : 'GRE-6') : 'GRE-5';
   return {
     kind: 'keys', srckey, dstkey: callId, decidedBy,
-    reason: `PPTP: dstkey is the call id 0x${callId.toString(16)} at GRE bytes 6-7` + (srckey ? `, srckey 0x${srckey.toString(16)} from the keymap` : ', no keymap entry: srckey 0'),
+    reason: `PPTP: dstkey is the call id 0x${hexWord(callId)} at GRE bytes 6-7` + (srckey ? `, srckey 0x${hexWord(srckey)} from the keymap` : ', no keymap entry: srckey 0'),
   };
+}
+
+// Hex through spec/address.ts's tables: Number#toString(16) and padStart were a visible part of
+// the oracle's time per packet (the reasons are built for every datagram).
+function hex4(n: number): string {
+  const h = hexWord(n);
+  return h.length === 4 ? h : '0000'.slice(h.length) + h;
 }

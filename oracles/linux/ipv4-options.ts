@@ -7,11 +7,16 @@ export type OptionsCheck = { readonly ok: true } | { readonly ok: false; readonl
 
 const OK: OptionsCheck = { ok: true };
 
+// A function declaration, not a closure per call: tsx (esbuild keepNames) wraps every named
+// closure in a __name() call that defines a property, once per datagram with options.
+function bad(reason: string, at: number): OptionsCheck {
+  return { ok: false, reason, offset: at };
+}
+
 export function checkIpv4Options(b: Uint8Array, hlen: number): OptionsCheck {
   let p = 20;
   let l = hlen - 20;
   let srr = false, rr = false, ts = false, cipso = false;
-  const bad = (reason: string, at: number): OptionsCheck => ({ ok: false, reason, offset: at });
   while (l > 0) {
     const type = b[p]!;
     if (type === 0) break; // EOL: the rest is padding

@@ -12,14 +12,16 @@ export interface ParsedKeymapEntry {
   readonly srckey: number;
 }
 
-const cache = new WeakMap<readonly KeymapEntry[], readonly ParsedKeymapEntry[]>();
+const NONE: readonly ParsedKeymapEntry[] = Object.freeze([]);
 
-/** Parses the contract's keymap once per array; throws a TypeError that names the bad entry. */
+/**
+ * Parses the contract's keymap; throws a TypeError that names the bad entry. Not cached: a
+ * WeakMap from keymap array to parse cost more in garbage collection (one ephemeron per case
+ * the suite generates) than parsing one to three addresses again does.
+ */
 export function parseKeymap(keymap: readonly KeymapEntry[]): readonly ParsedKeymapEntry[] {
-  if (keymap.length === 0) return [];
-  const hit = cache.get(keymap);
-  if (hit) return hit;
-  const parsed = keymap.map((e, i) => {
+  if (keymap.length === 0) return NONE;
+  return keymap.map((e, i) => {
     const src = parseAddress(e?.src);
     const dst = parseAddress(e?.dst);
     if (!src || !dst || src.length !== dst.length) throw new TypeError(`keymap[${i}]: src and dst must be addresses of one family, got ${JSON.stringify(e?.src)} and ${JSON.stringify(e?.dst)}`);
@@ -29,8 +31,6 @@ export function parseKeymap(keymap: readonly KeymapEntry[]): readonly ParsedKeym
     }
     return { src, dst, dstkey: e.dstkey, srckey: e.srckey };
   });
-  cache.set(keymap, parsed);
-  return parsed;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array, bOff: number, n: number): boolean {

@@ -1,0 +1,149 @@
+// The PPTP keymap model (lab/pptp-model.ts) on its own, then against the kernel's PPTP helper
+// (lab/pptp-lab.ts): a scripted session with three concurrent calls and random command
+// sequences (fast-check commands), every GRE datagram's kernel tuple equal to the oracle's with
+// the model's keymap. The kernel part runs as root on Linux and is skipped elsewhere.
+import { describe, expect, it } from 'vitest';
+import { labAvailable, leftoverNamespaces } from '../lab/index.ts';
+import { PptpModel } from '../lab/pptp-model.ts';
+import * as wire from '../lab/pptp-wire.ts';
+import { PAC_ADDR, PNS_ADDRS, PptpLab } from '../lab/pptp-lab.ts';
+import { runPptpSession } from '../lab/pptp-scenario.ts';
+import { checkPptpProperty } from '../lab/pptp-commands.ts';
+
+const PNS = '10.1.0.2', PAC = '10.2.0.2';
+const greFrom = (src: string, dst: string, callId: number) => wire.ipv4(src, dst, 1, wire.greV1(callId, 1));
+
+/** A call set up on a new connection of the model; returns what the OCRP did. */
+function call(m: PptpModel, id: string, pns: number, pac: number, opts: { peer?: number; result?: number; src?: string } = {}) {
+  m.open(id, { pns: opts.src ?? PNS, pac: PAC });
+  m.control(id, 'pns-to-pac', wire.sccrq());
+  m.control(id, 'pac-to-pns', wire.sccrp(1));
+  m.control(id, 'pns-to-pac', wire.ocrq(pns));
+  return m.control(id, 'pac-to-pns', wire.ocrp(pac, opts.peer ?? pns, opts.result ?? 1));
+}
+
+describe('PPTP keymap model', () => {
+  it('KM-4: an Outgoing-Call-Reply with Result Code 1 adds the ORIGINAL and the REPLY entry', () => {
+    const m = new PptpModel();
+    const e = call(m, 'a', 0x0a0a, 0x0b0b);
+    expect(e.added).toEqual([
+      { src: PNS, dst: PAC, dstkey: 0x0b0b, srckey: 0x0a0a },
+      { src: PAC, dst: PNS, dstkey: 0x0a0a, srckey: 0x0b0b },
+    ]);
+    expect(m.data(greFrom(PNS, PAC, 0x0b0b)).verdict.tuple).toMatchObject({ srckey: 0x0a0a, dstkey: 0x0b0b });
+    expect(m.data(greFrom(PAC, PNS, 0x0a0a)).verdict.tuple).toMatchObject({ srckey: 0x0b0b, dstkey: 0x0a0a });
+  });
+
+  it('KM-4: no entries for another Result Code, a wrong Peer\'s Call ID, or a call before the session is confirmed', () => {
+    expect(call(new PptpModel(), 'a', 0x0a0a, 0x0b0b, { result: 3 }).added).toEqual([]);
+    const wrong = call(new PptpModel(), 'a', 0x0a0a, 0x0b0b, { peer: 0x0c0c });
+    expect(wrong.added).toEqual([]);
+    expect(wrong.ignored).toMatch(/peer call ID/);
+    const m = new PptpModel();
+    m.open('a', { pns: PNS, pac: PAC });
+    m.control('a', 'pns-to-pac', wire.sccrq());
+    m.control('a', 'pac-to-pns', wire.sccrp(2));
+    m.control('a', 'pns-to-pac', wire.ocrq(0x0a0a));
+    expect(m.control('a', 'pac-to-pns', wire.ocrp(0x0b0b, 0x0a0a)).ignored).toMatch(/not confirmed/);
+  });
+
+  it('KM-3: two calls with the same PAC call ID between the same addresses, the first entry wins', () => {
+    const m = new PptpModel();
+    call(m, 'a', 0x0a0a, 0x0b0b);
+    call(m, 'b', 0x0c0c, 0x0b0b);
+    expect(m.keymap()).toHaveLength(4);
+    expect(m.data(greFrom(PNS, PAC, 0x0b0b)).verdict.tuple).toMatchObject({ srckey: 0x0a0a });
+  });
+
+  it('KM-6b: Call-Disconnect-Notify removes the call\'s pair; KM-6a: destroying a data entry removes its master\'s pair', () => {
+    const m = new PptpModel();
+    call(m, 'a', 0x0a0a, 0x0b0b);
+    call(m, 'b', 0x0c0c, 0x0b0b);
+    expect(m.control('a', 'pac-to-pns', wire.cdn(0x0a0a)).removed).toHaveLength(2);
+    expect(m.data(greFrom(PNS, PAC, 0x0b0b))).toMatchObject({ entry: 'new', master: 'b', verdict: { tuple: { srckey: 0x0c0c } } });
+    m.deleteGreEntries();
+    expect(m.keymap()).toEqual([]);
+  });
+
+  it('an identical call (same addresses and call IDs) on a second connection gets no entries while the first one\'s expectations wait (-EBUSY)', () => {
+    const m = new PptpModel();
+    call(m, 'a', 0x0a0a, 0x0b0b);
+    const second = call(m, 'b', 0x0a0a, 0x0b0b);
+    expect(second.added).toEqual([]);
+    expect(second.ignored).toMatch(/expectation refused/);
+  });
+
+  it('one call per control connection (KM-7): a second call on it keeps the first call\'s pair', () => {
+    const m = new PptpModel();
+    call(m, 'a', 0x0a0a, 0x0b0b);
+    m.control('a', 'pns-to-pac', wire.ocrq(0x0c0c));
+    const e = m.control('a', 'pac-to-pns', wire.ocrp(0x0b0c, 0x0c0c));
+    expect(e.added).toEqual([]);
+    expect(m.keymap().map((k) => k.srckey)).toEqual([0x0a0a, 0x0b0b]);
+  });
+
+  it('NAT-6: under NAT the ORIGINAL entry keeps the PNS\'s call ID, the REPLY entry expects the NATed one', () => {
+    const m = new PptpModel();
+    m.open('a', { pns: '10.0.1.2', pac: '192.0.2.2', reply: { src: '192.0.2.2', dst: '192.0.2.1' }, natCallId: 40000 });
+    m.control('a', 'pns-to-pac', wire.sccrq());
+    m.control('a', 'pac-to-pns', wire.sccrp(1));
+    m.control('a', 'pns-to-pac', wire.ocrq(0x0a0a));
+    expect(m.control('a', 'pac-to-pns', wire.ocrp(0x0b01, 40000)).added).toEqual([
+      { src: '10.0.1.2', dst: '192.0.2.2', dstkey: 0x0b01, srckey: 0x0a0a },
+      { src: '192.0.2.2', dst: '192.0.2.1', dstkey: 40000, srckey: 0x0b01 },
+    ]);
+  });
+});
+
+const avail = await labAvailable();
+
+if (!avail.ok) {
+  describe('PPTP through the kernel\'s helper', () => {
+    it.skip(`skipped: ${avail.reason}; ${avail.install}`, () => undefined);
+  });
+} else {
+  describe('PPTP through the kernel\'s helper: kernel srckeys against the model', () => {
+    it('scripted session: three concurrent calls, every GRE datagram delivered with the oracle\'s tuple', async () => {
+      const s = await (async () => {
+        const lab = await PptpLab.open();
+        try { return await runPptpSession(lab); } finally { await lab.close(); }
+      })();
+      const data = s.steps.filter((x) => x.kind === 'data');
+      expect(data.length).toBe(10);
+      expect(data.filter((x) => !x.agree || !x.delivered)).toEqual([]);
+      expect(s.concurrentCalls).toBeGreaterThanOrEqual(2);
+      expect(data.filter((x) => x.kernel?.tuple?.srckey).length).toBeGreaterThanOrEqual(6);
+    }, 30_000);
+
+    it('random control and data sequences (fast-check commands): kernel == model, up to three concurrent calls', async () => {
+      const lab = await PptpLab.open();
+      try {
+        const r = await checkPptpProperty(lab, { runs: 40, seed: 20260302 });
+        expect(r.failure).toBeUndefined();
+        expect(r.maxConcurrentCalls).toBeGreaterThanOrEqual(2);
+        expect(r.withSrckey).toBeGreaterThan(0);
+        // The same call twice on two connections: the second gets no keymap (expectation clash).
+        const a = await lab.connect(PNS_ADDRS[0]);
+        const b = await lab.connect(PNS_ADDRS[0]);
+        const m = new PptpModel();
+        for (const [id, l] of [['a', a], ['b', b]] as const) {
+          m.open(id, { pns: PNS_ADDRS[0], pac: PAC_ADDR });
+          for (const [dir, bytes] of [['pns-to-pac', wire.sccrq()], ['pac-to-pns', wire.sccrp(1)], ['pns-to-pac', wire.ocrq(0x0a0a)], ['pac-to-pns', wire.ocrp(0x0b0b, 0x0a0a)]] as const) {
+            if (dir === 'pns-to-pac') await lab.pnsSend(l, bytes); else await lab.pacSend(l, bytes);
+            m.control(id, dir, bytes);
+          }
+        }
+        const cdn = wire.cdn(0x0a0a);
+        await lab.pacSend(a, cdn);
+        m.control('a', 'pac-to-pns', cdn);
+        const sent = await lab.gre('pns', PNS_ADDRS[0], PAC_ADDR, wire.greV1(0x0b0b, 1));
+        expect(sent.kernel?.tuple).toEqual(m.data(sent.datagram).verdict.tuple);
+        expect(sent.kernel?.tuple?.srckey).toBe(0);
+        await lab.reset([a, b]);
+      } finally {
+        await lab.close();
+      }
+      expect(await leftoverNamespaces()).toEqual([]);
+    }, 60_000);
+  });
+}
