@@ -27,23 +27,31 @@ function u8(b, off, end) {
   return off >= 0 && off < end ? b[off] : -1;
 }
 
-function be16(b, off, end) {
+export function be16(b, off, end) {
   return off >= 0 && off + 2 <= end ? (b[off] << 8) | b[off + 1] : -1;
 }
 
 export function toTuple(packet, { keymap } = {}) {
+  return tupleOf(packet, keymap ?? EMPTY, greTuple);
+}
+
+/**
+ * The whole path with the GRE step given: `readGre(b, dataoff, end, srcOff, dstOff, alen,
+ * keymap)` answers once the IP layer and the L3 walk found GRE at `dataoff`. toTuple passes
+ * greTuple (the kernel's reading); buggy.mjs passes its own belief.
+ */
+export function tupleOf(packet, keymap, readGre) {
   const len = packet.length;
   const first = u8(packet, 0, len);
   if (first < 0) return null;
-  const km = keymap ?? EMPTY;
-  if (first >> 4 === 4) return ipv4(packet, len, km);
-  if (first >> 4 === 6) return ipv6(packet, len, km);
+  if (first >> 4 === 4) return ipv4(packet, len, keymap, readGre);
+  if (first >> 4 === 6) return ipv6(packet, len, keymap, readGre);
   return null; // neither IPv4 nor IPv6: no IP layer takes it
 }
 
 // ---- IPv4 ---------------------------------------------------------------------------------
 
-function ipv4(b, len, keymap) {
+function ipv4(b, len, keymap, readGre) {
   if (len < 20) return null;
   const hlen = (b[0] & 0x0f) * 4;
   if (hlen < 20 || hlen > len) return null;
@@ -57,7 +65,7 @@ function ipv4(b, len, keymap) {
   // Options are skipped by length and never parsed here: malformed ones are only rejected
   // after PREROUTING, once the tuple is built (L3-5). Bytes past the total length are gone.
   if (protocol !== GRE) return tuple(b, 12, 16, 4, protocol, 0, 0);
-  return greTuple(b, hlen, totLen, 12, 16, 4, keymap);
+  return readGre(b, hlen, totLen, 12, 16, 4, keymap);
 }
 
 function ipv4ChecksumOk(b, hlen) {
@@ -70,7 +78,7 @@ function ipv4ChecksumOk(b, hlen) {
 
 // ---- IPv6 ---------------------------------------------------------------------------------
 
-function ipv6(b, len, keymap) {
+function ipv6(b, len, keymap, readGre) {
   if (len < 40) return null;
   // RFC 4291 rules ip6_rcv_core enforces on a datagram from another node.
   if (isLoopback(b, 8) || isLoopback(b, 24)) return null;
@@ -101,7 +109,7 @@ function ipv6(b, len, keymap) {
   // The walk only stops on a Fragment header whose offset is not 0: no L4 header, invalid.
   if (proto === 44) return null;
   if (proto !== GRE) return tuple(b, 8, 24, 16, proto, 0, 0);
-  return greTuple(b, (w - proto) / 256, end, 8, 24, 16, keymap);
+  return readGre(b, (w - proto) / 256, end, 8, 24, 16, keymap);
 }
 
 function isLoopback(b, off) {
@@ -253,7 +261,7 @@ function walk(b, off, nh, end) {
 // ---- GRE ----------------------------------------------------------------------------------
 
 /** gre_pkt_to_tuple: GRE starts at `dataoff`; `end` bounds what exists. */
-function greTuple(b, dataoff, end, srcOff, dstOff, alen, keymap) {
+export function greTuple(b, dataoff, end, srcOff, dstOff, alen, keymap) {
   const flags = be16(b, dataoff, end);
   const proto = be16(b, dataoff + 2, end);
   // Fewer than 4 bytes, or any version but 1: keys 0/0. The K bit and key of v0 are not read.
@@ -286,7 +294,7 @@ for (let i = 0; i < 256; i++) {
   HEX2.push(i < 16 ? '0' + i.toString(16) : i.toString(16));
 }
 
-function tuple(b, srcOff, dstOff, alen, proto, srckey, dstkey) {
+export function tuple(b, srcOff, dstOff, alen, proto, srckey, dstkey) {
   const src = alen === 4 ? formatIPv4(b, srcOff) : formatIPv6(b, srcOff);
   const dst = alen === 4 ? formatIPv4(b, dstOff) : formatIPv6(b, dstOff);
   return { src, dst, proto, srckey, dstkey };
