@@ -13,3 +13,7 @@ export { formatJson } from './report/json.ts';
 export type { CaseSpace } from './runner/case-space.ts';
 export { answersAgree, diffAnswers, type TupleField } from './runner/compare.ts';
 export { renderReport, type ReporterName } from './report/render.ts';
+export * from './capture/index.ts';
+export { runSuite, type SuiteOptions, type SuiteVector } from './runner/suite.ts';
+export { runMetamorphic } from './runner/metamorphic.ts';
+export { RELATIONS, type Relation } from './generators/relations.ts';

@@ -1,0 +1,22 @@
+// Every entry of package.json's exports map resolves, by package name, to the API the README
+// and the library example promise.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
+
+describe('the exports map', () => {
+  it.each(Object.keys(pkg.exports))('%s resolves by package name', async (sub) => {
+    const name = sub === '.' ? 'gre-conformance' : `gre-conformance/${sub.slice(2)}`;
+    const m = await import(name);
+    expect(Object.keys(m).length).toBeGreaterThan(0);
+  });
+
+  it('the main entry carries the suite, the oracle, the generators, captures and reporters', async () => {
+    const m = await import('gre-conformance');
+    for (const fn of ['checkConformance', 'assertConformance', 'linuxVerdict', 'linuxTuple', 'greCase', 'encodeCase',
+      'readCapture', 'CaptureWriter', 'answersAgree', 'renderReport', 'runSuite', 'formatConntrackL']) {
+      expect(typeof (m as Record<string, unknown>)[fn], fn).toBe('function');
+    }
+  });
+});
