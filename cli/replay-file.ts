@@ -3,22 +3,21 @@
 // report (text, json, junit, tap, github) is the suite's. Options are the main command's
 // (--cmd, --timeout, --reporter, --rule, --exclude, --known-divergences, --kernel, --quiet,
 // --verbose); --runs, --seed, --replay, --packet and --no-vectors do not apply.
-import { readFile, writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { openAdapter } from '../runner/adapters/open.ts';
 import { ImplementationError, type Adapter } from '../runner/adapters/types.ts';
 import { runSuite, type SuiteVector } from '../runner/suite.ts';
 import type { CaseSpace } from '../runner/case-space.ts';
 import { exitCodeOf, type ExitCode, type Report } from '../runner/report.ts';
-import { applyDivergences, parseDivergences, DivergenceFileError, type Divergence } from '../runner/divergences.ts';
-import { profileOfVersion, KERNEL_VERSION } from '../oracles/index.ts';
-import { CONTRACT_VERSION } from '../spec/contract.ts';
-import { renderReport } from '../report/render.ts';
+import { applyDivergences } from '../runner/divergences.ts';
+import { profileOfVersion } from '../oracles/index.ts';
 import { CaptureError } from '../capture/index.ts';
 import { captureVectors, CaptureVectorsError, type CaptureVectors } from '../corpus-tools/capture-vectors.ts';
 import { ExpectedFileError } from '../corpus-tools/expected-file.ts';
 import { parseCli, UsageError, type RunArgs } from './args.ts';
-import { progressLine, shellQuote, useColor } from './terminal.ts';
+import { readDivergences } from './divergences-file.ts';
+import { loadFailureReport, writeReports } from './write-reports.ts';
+import { progressLine, shellQuote } from './terminal.ts';
 
 export const REPLAY_USAGE = `Usage: gre-conformance replay FILE <impl> [--expected FILE.expected.ndjson] [options]
        gre-conformance replay FILE --cmd "<command>" [options]
@@ -157,30 +156,6 @@ async function emit(a: RunArgs, report: Report, cap: CaptureVectors): Promise<vo
   const summary = formatCaptureSummary(cap);
   if (textToStdout) process.stdout.write(summary + '\n\n');
   else process.stderr.write(summary + '\n');
-  for (const r of a.reporters) {
-    const text = renderReport(r.name, report, { color: r.file === undefined && useColor(process.stdout), quiet: a.quiet, verbose: a.verbose });
-    if (r.file === undefined) process.stdout.write(text + '\n');
-    else {
-      try { await writeFile(r.file, text + '\n'); } catch (e) { throw new UsageError(`cannot write the ${r.name} report to ${r.file}: ${(e as Error).message}`); }
-    }
-  }
+  await writeReports(a, report);
 }
 
-function loadFailureReport(a: RunArgs, e: ImplementationError): Report {
-  return {
-    implementation: 'path' in a.target ? a.target.path : a.target.cmd, contract: CONTRACT_VERSION, kernel: KERNEL_VERSION,
-    seed: 0, runs: 0, durationMs: 0, rows: [], counterexamples: [],
-    totals: { vectors: 0, vectorFailures: 0, cases: 0, failures: 0, skipped: 0 },
-    harnessFailure: { kind: e.failure.kind, message: e.failure.message, ...(e.failure.detail !== undefined ? { detail: e.failure.detail } : {}) },
-  };
-}
-
-async function readDivergences(file: string | undefined): Promise<Divergence[]> {
-  if (file === undefined) return [];
-  let text: string;
-  try { text = await readFile(file, 'utf8'); } catch (e) { throw new UsageError(`--known-divergences ${file}: ${(e as Error).message}`); }
-  try { return parseDivergences(text, file); } catch (e) {
-    if (e instanceof DivergenceFileError) throw new UsageError(e.message);
-    throw e;
-  }
-}

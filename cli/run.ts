@@ -3,8 +3,6 @@
 import { randomInt } from 'node:crypto';
 import { openAdapter } from '../runner/adapters/open.ts';
 import { ImplementationError, type Adapter } from '../runner/adapters/types.ts';
-import { CONTRACT_VERSION } from '../spec/contract.ts';
-import { KERNEL_VERSION } from '../oracles/index.ts';
 import { runSuite } from '../runner/suite.ts';
 import { runSingle } from '../runner/single.ts';
 import { runMetamorphic } from '../runner/metamorphic.ts';
@@ -16,12 +14,12 @@ import { fromHex } from '../runner/hex.ts';
 import { VECTORS, vectorCases } from '../spec/vectors.ts';
 import { keymapShapeError } from '../spec/answer-shape.ts';
 import type { KeymapEntry } from '../spec/contract.ts';
-import { readFile, writeFile } from 'node:fs/promises';
 import { linuxVerdict, profileOfVersion } from '../oracles/index.ts';
-import { applyDivergences, parseDivergences, DivergenceFileError, type Divergence } from '../runner/divergences.ts';
-import { renderReport } from '../report/render.ts';
+import { applyDivergences } from '../runner/divergences.ts';
 import { UsageError, type RunArgs } from './args.ts';
-import { progressLine, shellQuote, useColor } from './terminal.ts';
+import { readDivergences } from './divergences-file.ts';
+import { loadFailureReport, writeReports } from './write-reports.ts';
+import { progressLine, shellQuote } from './terminal.ts';
 
 export async function runCommand(a: RunArgs): Promise<ExitCode> {
   const targetArgs = 'cmd' in a.target ? ['--cmd', a.target.cmd] : [a.target.path];
@@ -82,43 +80,19 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
     const fresh = report.counterexamples.filter((c) => c.phase !== 'vector' || c.caseId.startsWith('saved:'));
     try { await saveFailures(a.saveFailures, fresh); } catch (e) { throw new UsageError(`--save-failures ${a.saveFailures}: ${(e as Error).message}`); }
   }
-  for (const r of a.reporters) {
-    const text = renderReport(r.name, report, { color: r.file === undefined && useColor(process.stdout), quiet: a.quiet, verbose: a.verbose });
-    if (r.file === undefined) process.stdout.write(text + '\n');
-    else {
-      try { await writeFile(r.file, text + '\n'); } catch (e) { throw new UsageError(`cannot write the ${r.name} report to ${r.file}: ${(e as Error).message}`); }
-    }
-  }
+  await writeReports(a, report);
   return exitCodeOf(report);
 }
 
 async function reportLoadFailure(a: RunArgs, e: ImplementationError): Promise<ExitCode> {
-  const report: Report = {
-    implementation: 'path' in a.target ? a.target.path : a.target.cmd, contract: CONTRACT_VERSION, kernel: KERNEL_VERSION,
-    seed: a.seed ?? 0, runs: 0, durationMs: 0, rows: [], counterexamples: [],
-    totals: { vectors: 0, vectorFailures: 0, cases: 0, failures: 0, skipped: 0 },
-    harnessFailure: { kind: e.failure.kind, message: e.failure.message, ...(e.failure.detail !== undefined ? { detail: e.failure.detail } : {}) },
-  };
-  for (const r of a.reporters) {
-    const text = renderReport(r.name, report, { color: r.file === undefined && useColor(process.stdout), quiet: true });
-    if (r.file === undefined) process.stdout.write(text + '\n'); else await writeFile(r.file, text + '\n');
-  }
+  const report = loadFailureReport(a, e);
+  await writeReports(a, report, true);
   return exitCodeOf(report);
 }
 
 async function loadSaved(dir: string) {
   try { return await loadSavedFailures(dir, { expect: 'oracle' }); } catch (e) {
     throw new UsageError(`--save-failures ${dir}: ${(e as Error).message}`);
-  }
-}
-
-async function readDivergences(file: string | undefined): Promise<Divergence[]> {
-  if (file === undefined) return [];
-  let text: string;
-  try { text = await readFile(file, 'utf8'); } catch (e) { throw new UsageError(`--known-divergences ${file}: ${(e as Error).message}`); }
-  try { return parseDivergences(text, file); } catch (e) {
-    if (e instanceof DivergenceFileError) throw new UsageError(e.message);
-    throw e;
   }
 }
 
