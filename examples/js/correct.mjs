@@ -301,7 +301,7 @@ export function tuple(b, srcOff, dstOff, alen, proto, srckey, dstkey) {
 }
 
 // The address offsets lie inside the fixed header, whose length the callers checked.
-function formatIPv4(b, off) {
+export function formatIPv4(b, off) {
   return DEC[b[off]] + '.' + DEC[b[off + 1]] + '.' + DEC[b[off + 2]] + '.' + DEC[b[off + 3]];
 }
 
@@ -311,7 +311,7 @@ function word(b, off) {
 }
 
 /** RFC 5952: lowercase, no leading zeros, the longest run (first on a tie) of 2+ zero words as "::". */
-function formatIPv6(b, off) {
+export function formatIPv6(b, off) {
   let bestStart = -1;
   let bestLen = 1;
   let runStart = -1;
@@ -339,7 +339,7 @@ function formatIPv6(b, off) {
 }
 
 /** True when the address text names the `alen` bytes at `off` (any valid spelling). */
-function addressIs(text, b, off, alen) {
+export function addressIs(text, b, off, alen) {
   if (typeof text !== 'string') return false;
   if (alen === 4) {
     const v = parseIPv4(text, 0, text.length);
