@@ -1,5 +1,10 @@
 // The oracles. Pure: nothing here does I/O or imports the runner.
-export { linuxVerdict, linuxTuple, inOracleScope, KERNEL_VERSION } from './linux/tuple.ts';
+export { linuxVerdict, linuxTuple, linuxDecide, inOracleScope, KERNEL_VERSION } from './linux/tuple.ts';
+export {
+  Decision, decisionTuple, decisionRules, decisionVerdict, decisionAgrees, OUTCOMES,
+  TRACKED, BUILT_UNCONFIRMED, INVALID, NOT_SEEN,
+} from './linux/decision.ts';
+export { parseKeymap, type ParsedKeymapEntry } from './linux/keymap.ts';
 export type { Verdict, Outcome } from './linux/verdict.ts';
 export { invertTuple } from './linux/invert.ts';
 export { formatConntrackL, formatProcConntrack, type EntryView } from './linux/conntrack-format.ts';

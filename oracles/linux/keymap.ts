@@ -3,7 +3,7 @@
 // insertion order and the first match wins (KM-3).
 import type { KeymapEntry } from '../../spec/contract.ts';
 import { parseAddress } from '../../spec/address.ts';
-import type { RuleId } from '../../spec/rules.ts';
+import { R, type Decision } from './decision.ts';
 
 export interface ParsedKeymapEntry {
   readonly src: Uint8Array;
@@ -17,7 +17,8 @@ const NONE: readonly ParsedKeymapEntry[] = Object.freeze([]);
 /**
  * Parses the contract's keymap; throws a TypeError that names the bad entry. Not cached: a
  * WeakMap from keymap array to parse cost more in garbage collection (one ephemeron per case
- * the suite generates) than parsing one to three addresses again does.
+ * the suite generates) than parsing one to three addresses again does. A loop that decides
+ * many datagrams under one keymap parses it once and calls linuxDecide.
  */
 export function parseKeymap(keymap: readonly KeymapEntry[]): readonly ParsedKeymapEntry[] {
   if (keymap.length === 0) return NONE;
@@ -41,28 +42,29 @@ function sameBytes(a: Uint8Array, b: Uint8Array, bOff: number, n: number): boole
 
 /**
  * srckey for (family of `alen`-byte addresses at srcOff/dstOff of `pkt`, dstkey), or 0.
- * Pushes KM-2 when an entry agreed on some of the compared fields but not all, KM-3 when
+ * Adds KM-2 when an entry agreed on some of the compared fields but not all, KM-3 when
  * more than one entry matched.
  */
 export function keymapLookup(
   keymap: readonly ParsedKeymapEntry[], pkt: Uint8Array, srcOff: number, dstOff: number, alen: number,
-  dstkey: number, rules: RuleId[],
+  dstkey: number, d: Decision,
 ): number {
-  let found: number | undefined;
+  let found = -1;
   let matches = 0;
   let nearMiss = false;
-  for (const e of keymap) {
+  for (let i = 0; i < keymap.length; i++) {
+    const e = keymap[i]!;
     const s = sameBytes(e.src, pkt, srcOff, alen);
-    const d = sameBytes(e.dst, pkt, dstOff, alen);
+    const dd = sameBytes(e.dst, pkt, dstOff, alen);
     const k = e.dstkey === dstkey;
-    if (s && d && k) {
+    if (s && dd && k) {
       matches++;
-      if (found === undefined) found = e.srckey;
-    } else if ((s && d) || k || (e.src.length === alen && sameBytes(e.src, pkt, dstOff, alen) && sameBytes(e.dst, pkt, srcOff, alen))) {
+      if (found < 0) found = e.srckey;
+    } else if ((s && dd) || k || (e.src.length === alen && sameBytes(e.src, pkt, dstOff, alen) && sameBytes(e.dst, pkt, srcOff, alen))) {
       nearMiss = true;
     }
   }
-  if (nearMiss) rules.push('KM-2');
-  if (matches > 1) rules.push('KM-3');
-  return found ?? 0;
+  if (nearMiss) d.add(R['KM-2']);
+  if (matches > 1) d.add(R['KM-3']);
+  return found < 0 ? 0 : found;
 }
