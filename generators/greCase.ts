@@ -1,12 +1,16 @@
 // The default mix the suite runs: IPv4 or IPv6 (with an extension chain), GRE version 0, 1 or
 // 2..7 with a payload of the kind its protocol announces, sometimes cut short, sometimes with
-// bytes past the IP length, with a keymap now and then. Each choice's first alternative is the
-// simplest, so failures shrink to IPv4, no options, empty chain, 4- or 8-byte GRE, no payload,
-// no trailer, no keymap.
+// bytes past the IP length, with a keymap now and then. Shrinking lowers the packet's size
+// first (smallerCases: the datagram cut where the bytes that decide an answer end, IPv4 instead
+// of IPv6, extension headers dropped, options shortened; then the parts' own shrinks that make it
+// smaller) and never makes it larger. Each choice's first alternative is the simplest, so what is
+// left shrinks to IPv4, no options, empty chain, 4- or 8-byte GRE, no payload, no trailer, no
+// keymap.
 import fc from 'fast-check';
 import type { GreCase, GreHeader, GrePayload, Ipv4Header, Ipv6ExtHeader, Ipv6Header, PayloadKind, Truncation, KeymapSpec } from './model.ts';
 import { PAYLOAD_PROTOCOL } from './model.ts';
-import { constantOf, mapExact, pick, w, zeroBytes } from './_internals/arb.ts';
+import { constantOf, mapExact, pick, tupleMapBySize, w, zeroBytes } from './_internals/arb.ts';
+import { caseSize, smallerCases } from './_internals/smallerCases.ts';
 import { inSuiteScope } from './_internals/scope.ts';
 import { protocolOf } from './_internals/greArbs.ts';
 import { greOtherVersion } from './greOtherVersion.ts';
@@ -82,8 +86,9 @@ export function greCase(c: GreCaseConstraints = {}): fc.Arbitrary<GreCase> {
   const keymap: fc.Arbitrary<KeymapSpec[]> = c.keymap ?? true ? keymapSpecs() : constantOf<KeymapSpec[]>([]);
 
   // Lies can make bytes play headers: the rare datagram that leaves the suite's scope is redrawn.
-  return mapExact(
-    fc.tuple(l3, frames, cut, tail, keymap),
+  // Shrinking lowers the packet's size first (tupleMapBySize, smallerCases).
+  return tupleMapBySize<[L3, Frame, Truncation | null, Uint8Array, KeymapSpec[]], GreCase>(
+    [l3, frames, cut, tail, keymap],
     ([l, f, truncate, trailerBytes, km]): GreCase => ({
       ip: l.ip, ext: l.ext, gre: f.gre, payload: f.payload, truncate, trailer: trailerBytes, keymap: km,
     }),
@@ -91,5 +96,7 @@ export function greCase(c: GreCaseConstraints = {}): fc.Arbitrary<GreCase> {
       const g = v as GreCase;
       return [{ ip: g.ip, ext: g.ext as Ipv6ExtHeader[] }, { gre: g.gre, payload: g.payload }, g.truncate, g.trailer, g.keymap as KeymapSpec[]];
     },
+    caseSize,
+    smallerCases,
   ).filter(inSuiteScope);
 }

@@ -3,6 +3,7 @@
 // failing properties shrink to small readable packets.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { describeCase, encodeCase, greCase, parseCase, type GreCase } from '../generators/index.ts';
 import { linuxVerdict } from '../oracles/index.ts';
 import { VECTORS, vectorBytes } from '../spec/vectors.ts';
@@ -118,5 +119,45 @@ describe('shrinking', () => {
     expect(r.failed).toBe(true);
     expect(r.numShrinks).toBeGreaterThan(0);
     expect(hex(encodeCase(r.counterexample![0]!).packet)).toBe(MINIMAL);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** The rule that decides the kernel's answer for a case. */
+const decidedBy = (c: GreCase) => {
+  const { packet, keymap } = encodeCase(c);
+  return linuxVerdict(packet, { keymap }).decidedBy;
+};
+
+describe('shrinking lowers the packet size first', () => {
+  it.each([
+    ['L3-3', 20, 'an IPv4 fragment, header only'],
+    ['GRE-1', 20, 'an IPv4 header and no GRE byte'],
+    ['L3-8O', 40, 'an IPv6 header whose next header is another protocol (ESP, say)'],
+    ['L3-8N', 40, 'an IPv6 header whose next header is 59'],
+    ['L3-8E', 42, 'IPv6 and the first 2 bytes of an extension header that runs past the end'],
+    ['L3-7', 48, 'IPv6 and a Fragment header with no data'],
+  ] as const)('a case %s decides shrinks to %i bytes: %s', (rule, size, _what) => {
+    const r = fc.check(fc.property(greCase(), (c) => decidedBy(c) !== rule), { seed: 3, numRuns: 20_000 });
+    expect(r.failed).toBe(true);
+    expect(encodeCase(r.counterexample![0]!).packet.length).toBe(size);
+  });
+
+  it('no shrink makes the packet longer, and every shrink stays in the arbitrary (constraints included)', () => {
+    const arbs = [greCase(), greCase({ truncationWeight: 0 }), greCase({ lies: false }), greCase({ ipv4Weight: 0 }), greCase({ trailer: false, keymap: false })];
+    arbs.forEach((arb, k) => {
+      const mrng = new fc.Random(xoroshiro128plus(k + 1));
+      for (let n = 0; n < 60; n++) {
+        const v = arb.generate(mrng, 2);
+        const size = encodeCase(v.value).packet.length;
+        let seen = 0;
+        for (const s of arb.shrink(v.value, v.context)) {
+          expect(encodeCase(s.value).packet.length).toBeLessThanOrEqual(size);
+          expect(arb.canShrinkWithoutContext(s.value)).toBe(true);
+          if (++seen === 30) break;
+        }
+      }
+    });
   });
 });

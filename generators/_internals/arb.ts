@@ -59,19 +59,71 @@ export const u16 = fc.integer({ min: 0, max: 0xffff });
 export const u32 = fc.integer({ min: 0, max: 0xffffffff });
 
 /**
+ * Byte strings drawn straight from the random source. fc.array of fc.integer made one Value per
+ * byte (and a shrink context for each), which was the largest share of a case's generation
+ * time; the bytes themselves need no per-byte shrink history, so this arbitrary keeps none and
+ * shrinks from the value alone (shorter prefixes first, then bytes set to zero).
+ */
+class BytesArbitrary extends fc.Arbitrary<Uint8Array> {
+  constructor(
+    private readonly minLength: number,
+    private readonly maxLength: number,
+    /** Longest length generated; longer values up to maxLength are still accepted and shrunk. */
+    private readonly maxGenerated: number,
+  ) {
+    super();
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<Uint8Array> {
+    const { minLength } = this;
+    // Like fc's biased arrays: now and then a length near the minimum.
+    const biased = biasFactor !== undefined && mrng.nextInt(1, biasFactor) === 1;
+    const top = biased ? Math.min(this.maxGenerated, minLength + 2) : this.maxGenerated;
+    const n = mrng.nextInt(minLength, top);
+    const out = new Uint8Array(n);
+    // Biased byte strings favour small byte values (0, 1, lengths), as fc's biased integers do.
+    const byteMax = biased && mrng.nextInt(0, 1) === 0 ? 0x0f : 0xff;
+    let i = 0;
+    if (byteMax === 0xff) {
+      for (; i + 4 <= n; i += 4) {
+        const r = mrng.nextInt(0, 0x7fffffff) ^ (mrng.nextInt(0, 1) << 31);
+        out[i] = r; out[i + 1] = r >>> 8; out[i + 2] = r >>> 16; out[i + 3] = r >>> 24;
+      }
+    }
+    for (; i < n; i++) out[i] = mrng.nextInt(0, byteMax);
+    return new fc.Value(out, undefined);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is Uint8Array {
+    return value instanceof Uint8Array && value.length >= this.minLength && value.length <= this.maxLength;
+  }
+
+  shrink(value: Uint8Array): fc.Stream<fc.Value<Uint8Array>> {
+    return new fc.Stream(shrinkBytes(value, this.minLength));
+  }
+}
+
+function* shrinkBytes(v: Uint8Array, minLength: number): Generator<fc.Value<Uint8Array>> {
+  // Shorter first, halving the distance to the minimum (fc's integer shrink order).
+  for (let gap = v.length - minLength; gap > 0; gap = Math.floor(gap / 2)) {
+    yield new fc.Value(v.slice(0, v.length - gap), undefined);
+  }
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] === 0) continue;
+    const z = v.slice();
+    z[i] = 0;
+    yield new fc.Value(z, undefined);
+  }
+}
+
+/**
  * Bytes of length minLength..maxLength. Short ranges are generated over their whole span; long
- * ones stay near fc's 'small' size (about 10 + 2*minLength) but still accept, and so shrink, any
+ * ones stay near fc's 'small' size (about 10 + minLength) but still accept, and so shrink, any
  * value up to maxLength.
  */
 export function bytes(maxLength: number, minLength = 0): fc.Arbitrary<Uint8Array> {
-  const size = maxLength - minLength <= 24 ? 'max' : 'small';
-  return fc.array(u8, { minLength, maxLength, size }).map(
-    (a) => Uint8Array.from(a),
-    (v) => {
-      if (!(v instanceof Uint8Array)) throw new Error('not a Uint8Array');
-      return Array.from(v);
-    },
-  );
+  const maxGenerated = maxLength - minLength <= 24 ? maxLength : minLength + 10;
+  return new BytesArbitrary(minLength, maxLength, maxGenerated);
 }
 
 /** A constant Uint8Array (a fresh value, compared by content when unmapping). */
@@ -143,4 +195,104 @@ export function constantOf<T extends object>(value: T): fc.Arbitrary<T> {
     if (!sameValue(v, value)) throw new Error('another value');
     return null;
   });
+}
+
+/**
+ * mapExact(fc.tuple(...parts), mapper, unmapper) whose shrinks lower `size` first. Each shrink
+ * step offers, in this order: the values of `moves(value)` that are smaller, the parts' own
+ * shrinks that are smaller, then the moves and the parts' shrinks of the same size; never one
+ * that is larger, so a step taken towards a smaller value is not undone by a later one. `moves`
+ * gives other values of this arbitrary (a part they change is checked with its arbitrary's
+ * canShrinkWithoutContext and shrinks on without context); a move of the same size must be a
+ * simplification no shrink reverses, or shrinking could go round in circles.
+ *
+ * Generation is mapExact's: the node keeps fast-check's class and fields (only its shrink is
+ * replaced), so tools that walk a tree of fast-check combinators still know it.
+ */
+export function tupleMapBySize<P extends unknown[], U>(
+  parts: { [K in keyof P]: fc.Arbitrary<P[K]> },
+  mapper: (p: P) => U,
+  unmapper: (u: unknown) => P,
+  size: (u: U) => number,
+  moves: (u: U) => Iterable<U>,
+): fc.Arbitrary<U> {
+  const arbs = parts as unknown as fc.Arbitrary<unknown>[];
+  const arb = mapExact(fc.tuple(...arbs) as unknown as fc.Arbitrary<P>, mapper, unmapper);
+  type Ctx = { originalValue: unknown[]; originalContext: unknown[] };
+  const sizeOf = (u: U): number => {
+    try {
+      return size(u);
+    } catch {
+      return Infinity;
+    }
+  };
+  const valueOf = (vals: unknown[], ctxs: unknown[]): fc.Value<U> =>
+    // fast-check's own map context, so the node's original shrink would read it too.
+    new fc.Value(mapper(vals as P), { originalValue: vals, originalContext: ctxs } satisfies Ctx);
+
+  function* shrinkBySize(value: U, context: unknown): Generator<fc.Value<U>> {
+    let vals: unknown[];
+    let ctxs: unknown[];
+    const c = context as Partial<Ctx> | undefined;
+    if (c && typeof c === 'object' && Array.isArray(c.originalValue) && Array.isArray(c.originalContext)) {
+      vals = c.originalValue;
+      ctxs = c.originalContext;
+    } else {
+      try {
+        vals = unmapper(value);
+      } catch {
+        return;
+      }
+      ctxs = [];
+    }
+    const limit = sizeOf(value);
+    const sameSize: fc.Value<U>[] = [];
+
+    // Moves: parts that change lose their context (and must be values their arbitrary accepts).
+    const sameSizeMoves: fc.Value<U>[] = [];
+    for (const m of moves(value)) {
+      let next: unknown[];
+      try {
+        next = unmapper(m);
+      } catch {
+        continue;
+      }
+      const nextCtxs: unknown[] = [];
+      let ok = true;
+      let changed = false;
+      for (let i = 0; i < arbs.length && ok; i++) {
+        if (sameValue(next[i], vals[i])) {
+          next[i] = vals[i];
+          nextCtxs[i] = ctxs[i];
+        } else {
+          changed = true;
+          ok = arbs[i]!.canShrinkWithoutContext(next[i]);
+        }
+      }
+      if (!ok || !changed) continue;
+      const v = valueOf(next, nextCtxs);
+      const s = sizeOf(v.value);
+      if (s < limit) yield v;
+      else if (s === limit) sameSizeMoves.push(v);
+    }
+
+    // The parts' own shrinks, as fc.tuple orders them, smaller ones first.
+    for (let i = 0; i < arbs.length; i++) {
+      for (const s of arbs[i]!.shrink(vals[i], ctxs[i])) {
+        const next = vals.slice();
+        const nextCtxs = ctxs.slice();
+        next[i] = s.value;
+        nextCtxs[i] = s.context;
+        const v = valueOf(next, nextCtxs);
+        const sz = sizeOf(v.value);
+        if (sz < limit) yield v;
+        else if (sz === limit) sameSize.push(v);
+      }
+    }
+    yield* sameSizeMoves;
+    yield* sameSize;
+  }
+
+  arb.shrink = (value: U, context: unknown): fc.Stream<fc.Value<U>> => new fc.Stream(shrinkBySize(value, context));
+  return arb;
 }

@@ -32,3 +32,19 @@ export function sameCase(a: GreCase, b: GreCase): boolean {
   const y = layoutCase(b);
   return x.packet.length === y.packet.length && x.packet.every((v, i) => v === y.packet[i]) && JSON.stringify(x.keymap) === JSON.stringify(y.keymap);
 }
+
+/**
+ * The cut of `c` once the datagram bytes in `removed` (ranges [start, end) before GRE, as laid
+ * out in `l`) are taken out, everything else kept: a cut after a removed range moves back with
+ * the bytes after it, one inside ends the datagram where the range started. Null when uncut.
+ */
+export function cutWithout(c: GreCase, l: Layout, removed: readonly (readonly [number, number])[]): GreCase['truncate'] {
+  if (c.truncate === null) return null;
+  let end = l.datagramLength;
+  let gre = l.greOffset;
+  for (const [s, e] of removed) {
+    gre -= e - s;
+    if (l.datagramLength > s) end -= Math.min(l.datagramLength, e) - s;
+  }
+  return { from: 'gre', keep: end - gre, lengths: c.truncate.lengths };
+}

@@ -5,7 +5,7 @@ import { EXT_TYPE, type GreCase, type Ipv6ExtHeader, type Ipv6Header, type Ipv6O
 import { withAutoFields } from './autoFields.ts';
 import { encodeExtHeader } from './encodeIpv6Ext.ts';
 import { layoutCase } from './layout.ts';
-import { endAt, sameCase, shift, v6, type Neutralizer } from './neutralizeCommon.ts';
+import { cutWithout, endAt, sameCase, shift, v6, type Neutralizer } from './neutralizeCommon.ts';
 import { Writer } from './wire.ts';
 
 const EXT_PROTOCOLS = new Set([0, 43, 44, 51, 60]);
@@ -69,7 +69,8 @@ export function acceptedHopByHop(c: GreCase): GreCase | undefined {
  * Drops the extension headers of `kinds`, and every explicit next header that promises one of
  * them (GRE's bytes would play it). 'auto' next headers relink the rest; an explicit next header
  * of a dropped header that ends the chain (ESP, No Next Header, ...) moves to the header before
- * it, so the chain still ends where it did; an explicit payload length shrinks by the bytes removed.
+ * it, so the chain still ends where it did; an explicit payload length shrinks by the bytes removed;
+ * a cut keeps its place among the bytes that stay.
  */
 export function dropExt(kinds: readonly Ipv6ExtHeader['kind'][]): Neutralizer {
   const types = new Set<number>(kinds.map((k) => EXT_TYPE[k]));
@@ -90,8 +91,10 @@ export function dropExt(kinds: readonly Ipv6ExtHeader['kind'][]): Neutralizer {
       if (prev === undefined) { if (ip.nextHeader === 'auto') ip = { ...ip, nextHeader: nh }; }
       else if (prev.nextHeader === 'auto') kept[kept.length - 1] = { ...prev, nextHeader: nh };
     }
-    const out: GreCase = { ...n, ip, ext: kept };
-    const removed = before.greOffset - layoutCase(out).greOffset;
+    // The dropped headers' bytes go; a cut keeps the bytes around them (inside one, it ends where that header started).
+    const gone = n.ext.flatMap((h, i) => kinds.includes(h.kind) ? [[before.extOffsets[i]!, before.extOffsets[i + 1] ?? before.greOffset] as const] : []);
+    const out: GreCase = { ...n, ip, ext: kept, truncate: cutWithout(n, before, gone) };
+    const removed = before.datagramLength - layoutCase(out).datagramLength;
     return { ...out, ip: { ...ip, payloadLength: ip.payloadLength === 0 ? 0 : shift(ip.payloadLength, removed) } };
   };
 }
