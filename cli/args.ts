@@ -32,6 +32,8 @@ Options:
   --packet HEX        run one datagram given as hex (with --keymap JSON for a keymap)
   --keymap JSON       keymap for --packet: [{"src":..,"dst":..,"dstkey":..,"srckey":..}]
   --timeout MS        per-case timeout (default 2000)
+  --jobs N            worker threads drawing generated cases ahead (default: one per CPU but
+                      one, for runs of 50,000 cases or more and for fuzz; 0: this thread)
   --no-vectors        skip phase 1 (the catalogue's vectors)
   --metamorphic       the cheap tier without the oracle: answers must agree across edits that
                       cannot change them (IPv4 options added, v1 flags/seq/ack changed, ...)
@@ -71,6 +73,8 @@ export interface RunArgs {
   readonly packet: string | undefined;
   readonly keymap: string | undefined;
   readonly timeoutMs: number;
+  /** Generation worker threads; 'auto' decides from the run's size (cli/run.ts). */
+  readonly jobs: number | 'auto';
   readonly vectors: boolean;
   readonly metamorphic: boolean;
   readonly quiet: boolean;
@@ -138,7 +142,7 @@ export function parseCli(argv: string[]): Args {
         keymap: { type: 'string' }, timeout: { type: 'string' }, 'no-vectors': { type: 'boolean' },
         reporter: { type: 'string', multiple: true }, quiet: { type: 'boolean' }, verbose: { type: 'boolean' },
         'known-divergences': { type: 'string' }, 'save-failures': { type: 'string' }, kernel: { type: 'string' }, duration: { type: 'string' },
-        'max-failures': { type: 'string' }, metamorphic: { type: 'boolean' },
+        'max-failures': { type: 'string' }, metamorphic: { type: 'boolean' }, jobs: { type: 'string' },
         cmd: { type: 'string' }, list: { type: 'boolean' }, explain: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' },
       },
@@ -187,6 +191,7 @@ export function parseCli(argv: string[]): Args {
     packet: o.packet,
     keymap: o.keymap,
     timeoutMs: int('timeout', o.timeout, 2000, 1),
+    jobs: o.jobs === undefined || o.jobs === 'auto' ? 'auto' : int('jobs', o.jobs, 0, 0, 64),
     vectors: !o['no-vectors'],
     metamorphic: !!o.metamorphic,
     quiet: !!o.quiet,

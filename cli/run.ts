@@ -4,6 +4,7 @@ import { randomInt } from 'node:crypto';
 import { openAdapter } from '../runner/adapters/open.ts';
 import { ImplementationError, type Adapter } from '../runner/adapters/types.ts';
 import { runSuite } from '../runner/suite.ts';
+import { defaultGenerationWorkers } from '../runner/case-source.ts';
 import { runSingle } from '../runner/single.ts';
 import { runMetamorphic } from '../runner/metamorphic.ts';
 import { loadSavedFailures, saveFailures } from '../corpus-tools/index.ts';
@@ -66,6 +67,7 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
         replayCommand,
         ...(profile ? { profile } : {}),
         ...(fuzz ? { deadlineMs: a.durationMs!, stopAfterDistinctRules: a.maxFailures } : {}),
+        generationWorkers: generationWorkers(a),
         onProgress: (p) => progress(fuzz && p.phase === 'properties'
           ? `fuzzing: ${p.done} cases, ${p.failures} failures, ${((Date.now() - startedAt) / 1000).toFixed(0)}/${(a.durationMs! / 1000).toFixed(0)} s`
           : `${p.phase} ${p.done}/${p.total}, ${p.failures} failures`),
@@ -82,6 +84,10 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
   }
   await writeReports(a, report);
   return exitCodeOf(report);
+}
+
+function generationWorkers(a: RunArgs): number {
+  return a.jobs === 'auto' ? defaultGenerationWorkers(a.runs, a.mode === 'fuzz') : a.jobs;
 }
 
 async function reportLoadFailure(a: RunArgs, e: ImplementationError): Promise<ExitCode> {

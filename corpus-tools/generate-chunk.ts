@@ -1,7 +1,7 @@
 // One chunk of a generated corpus: cases seed:start .. seed:start+count-1, each generated exactly
-// as the suite generates it (runner/case-id.ts generateCase), encoded, and answered by the
+// as the suite generates it (runner/case-id.ts drawCase), encoded, and answered by the
 // oracle. Pure: the caller writes the capture and the expected file.
-import { generateCase } from '../runner/case-id.ts';
+import { drawCase } from '../runner/case-id.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import type { CaseSpace } from '../runner/case-space.ts';
 import { linuxVerdict, inOracleScope } from '../oracles/index.ts';
@@ -23,7 +23,7 @@ export function generateChunk<T>(seed: number, start: number, count: number, spa
   const lines: string[] = [];
   let outOfScope = 0;
   for (let index = start; index < start + count; index++) {
-    const value = generateCase(space.arbitrary, seed, index).value;
+    const value = drawCase(space.arbitrary, seed, index);
     const { packet, keymap } = space.encode(value);
     const v = linuxVerdict(packet, { keymap });
     if (!inOracleScope(v.l4proto)) outOfScope++;

@@ -4,6 +4,7 @@
 // alone, without the cases before it.
 import fc from 'fast-check';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { drawerFor, type DrawerStatus } from './draw.ts';
 
 export interface CaseRef {
   readonly seed: number;
@@ -37,8 +38,37 @@ function biasFactor(index: number): number {
   return 2 + Math.floor(Math.log(index + 1) / Math.LN10);
 }
 
+function caseRandom(seed: number, index: number): fc.Random {
+  return new fc.Random(xoroshiro128plus(caseSeed(seed, index)));
+}
+
+/** Case `index` of run `seed`, with its shrink context (for shrinking and replay). */
 export function generateCase<T>(arb: fc.Arbitrary<T>, seed: number, index: number): fc.Value<T> {
-  return arb.generate(new fc.Random(xoroshiro128plus(caseSeed(seed, index))), biasFactor(index));
+  return arb.generate(caseRandom(seed, index), biasFactor(index));
+}
+
+// Cases the drawer must draw exactly as generate() does before it is trusted: early indexes
+// (bias factor 2) and late ones (3..7), several seeds.
+function* proofCases(): Generator<{ mrng: () => fc.Random; biasFactor: number }> {
+  for (const seed of [0, 1, -7, 0x5eed]) {
+    for (const index of [0, 1, 2, 3, 5, 8, 13, 50, 99, 100, 1234, 99_999, 1_000_001, 123_456_789]) {
+      yield { mrng: () => caseRandom(seed, index), biasFactor: biasFactor(index) };
+    }
+  }
+  for (let index = 0; index < 200; index++) yield { mrng: () => caseRandom(42, index * 7919), biasFactor: biasFactor(index * 7919) };
+}
+
+/**
+ * The same value as generateCase(arb, seed, index).value, without building the shrink context
+ * (runner/draw.ts): for the cases that only need their value.
+ */
+export function drawCase<T>(arb: fc.Arbitrary<T>, seed: number, index: number): T {
+  return drawerFor(arb, proofCases).draw(caseRandom(seed, index), biasFactor(index));
+}
+
+/** Whether drawCase is drawing fast for `arb`, and why not when it is not. */
+export function drawStatus(arb: fc.Arbitrary<unknown>): DrawerStatus {
+  return drawerFor(arb, proofCases).status;
 }
 
 /** Regenerates a case and follows its shrink path; undefined when the path leads nowhere. */

@@ -10,4 +10,10 @@ export interface CaseSpace<T> {
   encode(c: T): { packet: Uint8Array; keymap: KeymapEntry[] };
   describe?(c: T): string;
   readonly neutralizers?: { readonly [R in RuleId]?: (c: T) => T | undefined };
+  /**
+   * Where a worker thread finds this same space (a module URL and the export's name), so cases
+   * can be drawn in parallel (runner/case-source.ts). Spaces without it are drawn in the
+   * suite's own thread.
+   */
+  readonly workerModule?: { readonly url: string; readonly exportName: string };
 }

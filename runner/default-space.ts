@@ -7,4 +7,5 @@ export const defaultSpace: CaseSpace<GreCase> = {
   encode: encodeCase,
   describe: describeCase,
   neutralizers: NEUTRALIZERS,
+  workerModule: { url: import.meta.url, exportName: 'defaultSpace' },
 };

@@ -10,7 +10,7 @@ import { encodeCase, describeCase, type GreCase } from '../generators/index.ts';
 import type fc from 'fast-check';
 import type { Adapter } from './adapters/types.ts';
 import { ImplementationError } from './adapters/types.ts';
-import { formatCaseId, generateCase } from './case-id.ts';
+import { drawCase, formatCaseId } from './case-id.ts';
 import { diffAnswers } from './compare.ts';
 import { toHex } from './hex.ts';
 import type { Counterexample, Report, RuleRow } from './report.ts';
@@ -44,7 +44,7 @@ export async function runMetamorphic(adapter: Adapter, opts: MetamorphicOptions)
     const pairs: Pair[] = [];
     const bases = new Map<number, GreCase>();
     for (; index < opts.runs && pairs.length < batchSize; index++) {
-      const base = generateCase(opts.arbitrary, opts.seed, index).value;
+      const base = drawCase(opts.arbitrary, opts.seed, index);
       for (const relation of relations) {
         const twin = relation.apply(base);
         if (twin !== undefined) { pairs.push({ index, base, twin, relation }); bases.set(index, base); }

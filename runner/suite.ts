@@ -5,11 +5,14 @@ import type fc from 'fast-check';
 import type { Answer, KeymapEntry } from '../spec/contract.ts';
 import { CONTRACT_VERSION } from '../spec/contract.ts';
 import { RULE_IDS, type RuleId } from '../spec/rules.ts';
-import { linuxVerdict, inOracleScope, KERNEL_VERSION, PROFILES, type KernelProfile, type Verdict } from '../oracles/index.ts';
+import {
+  linuxVerdict, linuxDecide, parseKeymap, decisionAgrees, Decision, inOracleScope, KERNEL_VERSION, PROFILES, type KernelProfile, type Verdict,
+} from '../oracles/index.ts';
 import type { Adapter, CaseRequest } from './adapters/types.ts';
 import { ImplementationError } from './adapters/types.ts';
 import type { CaseSpace } from './case-space.ts';
 import { formatCaseId, generateCase, type CaseRef } from './case-id.ts';
+import { inThreadSource, workerSource, type CaseChunk, type CaseSource } from './case-source.ts';
 import { diffAnswers } from './compare.ts';
 import { blameBatch, fieldBlame, type Blamed } from './blame.ts';
 import { shrinkFailure } from './shrink.ts';
@@ -62,6 +65,11 @@ export interface SuiteOptions {
   readonly stopAfterDistinctRules?: number;
   /** The kernel generation of the expected answers (default current); `oracle` overrides it. */
   readonly profile?: KernelProfile;
+  /**
+   * Worker threads drawing and encoding generated cases ahead of this thread (default 0: drawn
+   * here). Used only when the case space names its workerModule.
+   */
+  readonly generationWorkers?: number;
 }
 
 // A generated case waiting for its answer. Its fast-check Value (about 10 KB with the shrink
@@ -71,7 +79,8 @@ interface Pending {
   readonly ref: CaseRef;
   readonly packet: Uint8Array;
   readonly keymap: readonly KeymapEntry[];
-  readonly verdict: Verdict;
+  /** The full verdict: built at once with a custom oracle, otherwise only when the case fails. */
+  verdict: Verdict | undefined;
 }
 
 /** A case the suite evaluated: what the oracle expected and what came back. */
@@ -110,7 +119,19 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
   }]));
   const row = (r: RuleId) => rows.get(r)!;
   const counterexamples: Counterexample[] = [];
-  const firstFailure = new Map<RuleId, { pending: Pending; value: fc.Value<T>; actual: Answer; blamed: Blamed }>();
+  const firstFailure = new Map<RuleId, { pending: Pending; verdict: Verdict; value: fc.Value<T>; actual: Answer; blamed: Blamed }>();
+  // Without a custom oracle, generated cases are decided by linuxDecide: numbers only, one
+  // reused Decision, no text. A failing case is decided again by linuxVerdict for its report.
+  const fast = opts.oracle === undefined;
+  const decision = new Decision();
+  const profileDecisions = new Map(profileNames.map((p) => [p, new Decision()]));
+  const decideOptions = { profile: opts.profile ?? 'current' } as const;
+  const decide = (p: { packet: Uint8Array; keymap: readonly KeymapEntry[] }): Decision =>
+    linuxDecide(p.packet, parseKeymap(p.keymap), decision, decideOptions);
+  const rowAt = RULE_IDS.map((r) => rows.get(r)!);
+  const maskOf = (rules: Iterable<RuleId>) => { let m = 0; for (const r of rules) m |= 1 << RULE_IDS.indexOf(r); return m; };
+  const excludedMask = maskOf(excluded), onlyMask = only ? maskOf(only) : 0;
+  const selectedMask = (m: number) => (m & excludedMask) === 0 && (only === undefined || (m & onlyMask) !== 0);
   const valueOf = (p: Pending): fc.Value<T> => generateCase(space.arbitrary, p.ref.seed, p.ref.index);
   let vectorCount = 0, vectorFailures = 0, cases = 0, failures = 0, skipped = 0;
   let harnessFailure: HarnessFailure | undefined;
@@ -203,40 +224,59 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
   // --runs counts cases that run; with --rule most generated cases may be passed over, so the
   // attempts are capped (a rule the generators rarely reach ends the run early, with what it has).
   const maxAttempts = only ? opts.runs * 200 : opts.runs + opts.runs / 10 + 100;
-  while (cases < opts.runs && index < maxAttempts && Date.now() < deadline) {
-    if (opts.stopAfterFailures !== undefined && failures >= opts.stopAfterFailures) break;
-    if (opts.stopAfterDistinctRules !== undefined && firstFailure.size >= opts.stopAfterDistinctRules) break;
-    const batch: Pending[] = [];
-    while (batch.length < batchSize && cases + batch.length < opts.runs && index < maxAttempts) {
-      const ref: CaseRef = { seed: opts.seed, index, path: [] };
-      index++;
-      const value = generateCase(space.arbitrary, opts.seed, ref.index);
-      const { packet, keymap } = space.encode(value.value);
-      const verdict = oracle(packet, { keymap });
-      if (!inOracleScope(verdict.l4proto) || !selected(verdict.rules)) { skipped++; continue; }
-      batch.push({ ref, packet, keymap, verdict });
-    }
-    if (batch.length === 0) continue;
-    const reqs = batch.map((p) => ids.request(p.packet, p.keymap));
-    let answers: Answer[];
-    try {
-      answers = await adapter.answer(reqs);
-    } catch (e) {
-      const byId = new Map(reqs.map((r, i) => [r.id, batch[i]!]));
-      if (harness(e, (req) => { const p = req && byId.get(req.id); return p ? formatCaseId(p.ref) : undefined; })) {
-        const partial = (e as ImplementationError).partial;
-        await tallyBatch(batch.slice(0, partial.length), [...partial], false);
-        return finish();
+  const workers = opts.generationWorkers ?? 0;
+  let source: CaseSource | undefined;
+  let chunk: CaseChunk | undefined;
+  let at = 0; // position in chunk
+  try {
+    while (cases < opts.runs && index < maxAttempts && Date.now() < deadline) {
+      if (opts.stopAfterFailures !== undefined && failures >= opts.stopAfterFailures) break;
+      if (opts.stopAfterDistinctRules !== undefined && firstFailure.size >= opts.stopAfterDistinctRules) break;
+      // Opened on the first generated case, so runs with no generated case start no worker.
+      source ??= workers > 0 && space.workerModule
+        ? await workerSource(space, opts.seed, { workers })
+        : inThreadSource(space, opts.seed);
+      const batch: Pending[] = [];
+      while (batch.length < batchSize && cases + batch.length < opts.runs && index < maxAttempts) {
+        if (chunk === undefined || at === chunk.packets.length) { chunk = await source.next(); at = 0; }
+        const ref: CaseRef = { seed: opts.seed, index, path: [] };
+        index++;
+        const packet = chunk.packets[at]!, keymap = chunk.keymaps[at]!;
+        at++;
+        if (fast) {
+          const d = decide({ packet, keymap });
+          if (!inOracleScope(d.l4proto < 0 ? undefined : d.l4proto) || !selectedMask(d.ruleMask)) { skipped++; continue; }
+          batch.push({ ref, packet, keymap, verdict: undefined });
+        } else {
+          const verdict = oracle(packet, { keymap });
+          if (!inOracleScope(verdict.l4proto) || !selected(verdict.rules)) { skipped++; continue; }
+          batch.push({ ref, packet, keymap, verdict });
+        }
       }
-      throw e;
+      if (batch.length === 0) continue;
+      const reqs = batch.map((p) => ids.request(p.packet, p.keymap));
+      let answers: Answer[];
+      try {
+        answers = await adapter.answer(reqs);
+      } catch (e) {
+        const byId = new Map(reqs.map((r, i) => [r.id, batch[i]!]));
+        if (harness(e, (req) => { const p = req && byId.get(req.id); return p ? formatCaseId(p.ref) : undefined; })) {
+          const partial = (e as ImplementationError).partial;
+          await tallyBatch(batch.slice(0, partial.length), [...partial], false);
+          return finish();
+        }
+        throw e;
+      }
+      try {
+        await tallyBatch(batch, answers, true);
+      } catch (e) {
+        if (harness(e, () => undefined)) return finish();
+        throw e;
+      }
+      opts.onProgress?.({ phase: 'properties', done: cases, total: opts.runs, failures });
     }
-    try {
-      await tallyBatch(batch, answers, true);
-    } catch (e) {
-      if (harness(e, () => undefined)) return finish();
-      throw e;
-    }
-    opts.onProgress?.({ phase: 'properties', done: cases, total: opts.runs, failures });
+  } finally {
+    await source?.close();
   }
 
   async function tallyBatch(batch: Pending[], answers: Answer[], canBlame: boolean): Promise<void> {
@@ -244,12 +284,23 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i]!;
       cases++;
+      if (p.verdict === undefined) {
+        const d = decide(p);
+        for (let k = 0; k < d.ruleCount; k++) rowAt[d.ruleOrder[k]!]!.cases++;
+        if (d.family === 6 && d.l4proto === 47) tallyProfiles(p, answers[i]!);
+        if (!decisionAgrees(d, answers[i]!)) {
+          p.verdict = oracle(p.packet, { keymap: p.keymap });
+          failing.push(i);
+        }
+        continue;
+      }
       const rules = uniqueRules(p.verdict.rules);
       for (const r of rules) row(r).cases++;
       if (diffAnswers(p.verdict.tuple, answers[i]!).length > 0) failing.push(i);
       if (p.verdict.family === 6 && p.verdict.l4proto === 47) tallyProfiles(p, answers[i]!);
     }
     if (failing.length === 0) return;
+    const verdictOf = (i: number): Verdict => batch[i]!.verdict!;
     const values = new Map<number, fc.Value<T>>();
     const valueAt = (i: number): fc.Value<T> => {
       let v = values.get(i);
@@ -257,23 +308,24 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
       return v;
     };
     const blamed = canBlame
-      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: valueAt(i).value, verdict: batch[i]!.verdict, actual: answers[i]! })))
-      : failing.map((i) => fieldBlame(batch[i]!.verdict, answers[i]!));
+      ? await blameBatch(adapter, ids, space, oracle, failing.map((i) => ({ value: valueAt(i).value, verdict: verdictOf(i), actual: answers[i]! })))
+      : failing.map((i) => fieldBlame(verdictOf(i), answers[i]!));
     failing.forEach((i, k) => {
       const b = blamed[k]!;
       failures++;
       row(b.rule).failures++;
-      if (!firstFailure.has(b.rule)) firstFailure.set(b.rule, { pending: batch[i]!, value: valueAt(i), actual: answers[i]!, blamed: b });
+      if (!firstFailure.has(b.rule)) firstFailure.set(b.rule, { pending: batch[i]!, verdict: verdictOf(i), value: valueAt(i), actual: answers[i]!, blamed: b });
     });
   }
 
   function tallyProfiles(p: Pending, actual: Answer): void {
-    const answersByProfile = profileNames.map((profile) => linuxVerdict(p.packet, { keymap: p.keymap }, { profile }).tuple);
-    if (answersByProfile.every((a) => diffAnswers(a, answersByProfile[0]!).length === 0)) return;
+    const km = parseKeymap(p.keymap);
+    const decided = profileNames.map((profile) => linuxDecide(p.packet, km, profileDecisions.get(profile)!, { profile }));
+    if (decided.every((d) => sameTuple(d, decided[0]!))) return;
     profileNames.forEach((profile, k) => {
       const t = profileTally.get(profile)!;
       t.cases++;
-      if (diffAnswers(answersByProfile[k]!, actual).length > 0) t.disagreements++;
+      if (!decisionAgrees(decided[k]!, actual)) t.disagreements++;
     });
   }
 
@@ -289,7 +341,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
       if (harness(e, () => formatCaseId(f.pending.ref))) break;
       throw e;
     }
-    const final = s ?? { value: f.value, path: [], evaluations: 0, evaluated: { packet: f.pending.packet, keymap: f.pending.keymap, verdict: f.pending.verdict, actual: f.actual }, blamed: f.blamed };
+    const final = s ?? { value: f.value, path: [], evaluations: 0, evaluated: { packet: f.pending.packet, keymap: f.pending.keymap, verdict: f.verdict, actual: f.actual }, blamed: f.blamed };
     const ref: CaseRef = { ...f.pending.ref, path: final.path };
     const caseId = formatCaseId(ref);
     const ev = final.evaluated;
@@ -304,4 +356,15 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     });
   }
   return finish();
+}
+
+/** Whether two decisions of the same datagram give the same contract answer. */
+function sameTuple(a: Decision, b: Decision): boolean {
+  if (a.hasTuple !== b.hasTuple) return false;
+  if (!a.hasTuple) return true;
+  if (a.proto !== b.proto || a.srckey !== b.srckey || a.dstkey !== b.dstkey || a.alen !== b.alen) return false;
+  for (let i = 0; i < a.alen; i++) {
+    if (a.bytes[a.srcOff + i] !== b.bytes[b.srcOff + i] || a.bytes[a.dstOff + i] !== b.bytes[b.dstOff + i]) return false;
+  }
+  return true;
 }

@@ -31,7 +31,28 @@ export interface Layout {
   readonly dst: Uint8Array;
 }
 
+// The suite's scope filter lays out every case that may leave the scope, and encodeCase lays
+// out the same object right after: the filter's layout is held for that one next call. Held
+// once only, so a caller that changes the packet it was given never sees it again.
+let held: { readonly c: GreCase; readonly l: Layout } | undefined;
+
+/** layoutCase, keeping the result for one later layoutCase of the same object. */
+export function layoutCaseAndHold(c: GreCase): Layout {
+  const l = layoutCase(c);
+  held = { c, l };
+  return l;
+}
+
 export function layoutCase(c: GreCase): Layout {
+  if (held !== undefined) {
+    const h = held;
+    held = undefined;
+    if (h.c === c) return h.l;
+  }
+  return computeLayout(c);
+}
+
+function computeLayout(c: GreCase): Layout {
   const gre = encodeGre(c.gre, c.payload);
   const chain = new Writer();
   const chainStarts: number[] = [];

@@ -7,7 +7,7 @@
 // would drop the datagram).
 import { inOracleScope, linuxVerdict } from '../../oracles/linux/tuple.ts';
 import type { GreCase } from '../model.ts';
-import { layoutCase } from './layout.ts';
+import { layoutCaseAndHold } from './layout.ts';
 
 /** Whether any option of the TLV area b[start..end) has one of `types` (`pad1`: type 0 is one byte). */
 function tlvTypes(b: Uint8Array, start: number, end: number, types: ReadonlySet<number>, ipv4: boolean): boolean {
@@ -36,7 +36,7 @@ function mayLeaveScope(c: GreCase): boolean {
 
 export function inSuiteScope(c: GreCase): boolean {
   if (!mayLeaveScope(c)) return true;
-  const l = layoutCase(c);
+  const l = layoutCaseAndHold(c);
   const p = l.packet;
   const version = (p[0] ?? 0) >> 4;
   if (version === 4 && tlvTypes(p, 20, (p[0]! & 0xf) * 4, CIPSO, true)) return false;

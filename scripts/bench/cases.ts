@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { KeymapEntry } from '../../spec/contract.ts';
 import { parseAddress } from '../../spec/address.ts';
 import { defaultSpace } from '../../runner/default-space.ts';
-import { generateCase } from '../../runner/case-id.ts';
+import { drawCase } from '../../runner/case-id.ts';
 import type { GreCase } from '../../generators/index.ts';
 
 export interface CaseSet {
@@ -23,7 +23,7 @@ export function generateCases(n: number, seed: number): CaseSet {
   const count = { ipv4: 0, ipv6: 0, v0: 0, v1: 0, 'v2-7': 0, 'IPv4 options': 0, 'IPv6 ext headers': 0, truncated: 0, trailer: 0, keymap: 0 };
   let bytes = 0;
   for (let i = 0; i < n; i++) {
-    const c: GreCase = generateCase(defaultSpace.arbitrary, seed, i).value;
+    const c: GreCase = drawCase(defaultSpace.arbitrary, seed, i);
     const { packet, keymap } = defaultSpace.encode(c);
     loose.push(packet);
     contexts.push({ keymap });

@@ -2,7 +2,7 @@
 // against the live kernel, i.e. lab.observe() plus compareWithOracle for each, per second.
 // Opening and closing the lab (namespaces, nft, the injector) is not timed.
 import { greCase, encodeCase } from '../../generators/index.ts';
-import { generateCase } from '../../runner/case-id.ts';
+import { drawCase } from '../../runner/case-id.ts';
 import { compareWithOracle, labAvailable, openLab } from '../../lab/index.ts';
 import { progress, since, type PartOptions } from './options.ts';
 import type { Row } from './table.ts';
@@ -19,7 +19,7 @@ export async function run(o: PartOptions): Promise<Row[]> {
   const lab = await openLab();
   try {
     for (let r = 0; r < o.runs; r++) {
-      const cases = Array.from({ length: o.labCases }, (_, i) => ({ packet: encodeCase(generateCase(arb, o.seed + r, i).value).packet }));
+      const cases = Array.from({ length: o.labCases }, (_, i) => ({ packet: encodeCase(drawCase(arb, o.seed + r, i)).packet }));
       const t0 = performance.now();
       const obs = await lab.observe(cases);
       for (const ob of obs) {

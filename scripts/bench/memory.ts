@@ -7,7 +7,7 @@ import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureWriter } from '../../capture/index.ts';
 import { defaultSpace } from '../../runner/default-space.ts';
-import { generateCase } from '../../runner/case-id.ts';
+import { drawCase } from '../../runner/case-id.ts';
 import { progress, projectPath, ROOT, type PartOptions } from './options.ts';
 import type { Row } from './table.ts';
 
@@ -47,7 +47,7 @@ export async function run(o: PartOptions): Promise<Row[]> {
 
   const big = join(o.tmp, 'large.pcap');
   progress(`writing a ${(o.bigCaptureBytes / 1e9).toFixed(2)} GB capture`);
-  const packets = Array.from({ length: 4096 }, (_, i) => defaultSpace.encode(generateCase(defaultSpace.arbitrary, o.seed, i).value).packet);
+  const packets = Array.from({ length: 4096 }, (_, i) => defaultSpace.encode(drawCase(defaultSpace.arbitrary, o.seed, i)).packet);
   const w = new CaptureWriter(big);
   for (let n = 0, size = 24; size < o.bigCaptureBytes; n++) {
     const p = packets[n % packets.length]!;

@@ -10,6 +10,7 @@ import { runSuite } from '../../runner/suite.ts';
 import { inProcessAdapter } from '../../runner/in-process.ts';
 import { defaultSpace } from '../../runner/default-space.ts';
 import { openAdapter } from '../../runner/adapters/open.ts';
+import { defaultGenerationWorkers } from '../../runner/case-source.ts';
 import type { Adapter } from '../../runner/adapters/types.ts';
 import { progress, projectPath, since, type PartOptions } from './options.ts';
 import { median, type Row } from './table.ts';
@@ -17,9 +18,9 @@ import { median, type Row } from './table.ts';
 const PART = 'suite';
 
 /** Cases per second of one default run, and what went wrong if anything did. */
-export async function suiteRun(adapter: Adapter, runs: number, seed: number): Promise<{ rate: number; trouble?: string }> {
+export async function suiteRun(adapter: Adapter, runs: number, seed: number, generationWorkers = defaultGenerationWorkers(runs)): Promise<{ rate: number; trouble?: string }> {
   const t0 = performance.now();
-  const r = await runSuite(adapter, defaultSpace, { seed, runs, vectors: vectorCases(), replayCommand: (id) => id });
+  const r = await runSuite(adapter, defaultSpace, { seed, runs, vectors: vectorCases(), replayCommand: (id) => id, generationWorkers });
   const rate = (r.totals.cases + r.totals.skipped) / since(t0);
   const trouble = r.harnessFailure ? r.harnessFailure.message : r.totals.failures + r.totals.vectorFailures > 0 ? `${r.totals.failures + r.totals.vectorFailures} wrong answers` : undefined;
   return trouble ? { rate, trouble } : { rate };
@@ -33,7 +34,8 @@ export async function run(o: PartOptions): Promise<Row[]> {
   const n = o.suiteCases;
   const toTuple = await loadCorrect();
   const worker = await openAdapter({ path: projectPath('examples/js/correct.mjs') }, { timeoutMs: 2000 });
-  const bare: number[] = [], inproc: number[] = [], inWorker: number[] = [];
+  const bare: number[] = [], inproc: number[] = [], here: number[] = [], inWorker: number[] = [];
+  const jobs = defaultGenerationWorkers(n);
   const troubles = new Set<string>();
   try {
     // Untimed warm-up, so the first timed run is not the one that compiles everything.
@@ -49,10 +51,11 @@ export async function run(o: PartOptions): Promise<Row[]> {
       const a = await suiteRun(inProcessAdapter(toTuple), n, seed);
       inproc.push(a.rate);
       if (a.trouble) troubles.add(`in-process: ${a.trouble}`);
+      here.push((await suiteRun(inProcessAdapter(toTuple), n, seed, 0)).rate);
       const b = await suiteRun(worker, n, seed);
       inWorker.push(b.rate);
       if (b.trouble) troubles.add(`worker: ${b.trouble}`);
-      progress(`run ${r + 1}: bare fast-check ${Math.round(bare[r]!)}/s, in-process ${Math.round(inproc[r]!)}/s, worker thread ${Math.round(inWorker[r]!)}/s`);
+      progress(`run ${r + 1}: bare fast-check ${Math.round(bare[r]!)}/s, in-process ${Math.round(inproc[r]!)}/s (drawn in this thread ${Math.round(here[r]!)}/s), worker thread ${Math.round(inWorker[r]!)}/s`);
     }
   } finally {
     await worker.close();
@@ -63,8 +66,12 @@ export async function run(o: PartOptions): Promise<Row[]> {
   return [
     { part: PART, name: `suite: bare fast-check, fc.assert(greCase(), () => true), ${cases} runs`, unit: '/s', values: bare },
     {
-      part: PART, name: `suite: in-process, correct.mjs, ${cases} cases + vectors`, unit: '/s', values: inproc,
+      part: PART, name: `suite: in-process, correct.mjs, ${cases} cases + vectors, ${jobs} generation worker${jobs === 1 ? '' : 's'} (default)`, unit: '/s', values: inproc,
       target: { op: '>=', value: 100_000 }, ratio: `${median(share).toFixed(0)}% of bare fast-check`, note,
+    },
+    {
+      part: PART, name: 'suite: in-process, cases drawn in the suite\'s thread (--jobs 0)', unit: '/s', values: here,
+      ratio: `${median(here.map((v, i) => (100 * v) / bare[i]!)).toFixed(0)}% of bare fast-check`,
     },
     { part: PART, name: 'suite: in-process share of bare fast-check (paired runs)', unit: '%', values: share, target: { op: '>=', value: 40 } },
     {
