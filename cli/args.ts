@@ -32,8 +32,8 @@ Options:
   --packet HEX        run one datagram given as hex (with --keymap JSON for a keymap)
   --keymap JSON       keymap for --packet: [{"src":..,"dst":..,"dstkey":..,"srckey":..}]
   --timeout MS        per-case timeout (default 2000)
-  --jobs N            worker threads drawing generated cases ahead (default: one per CPU but
-                      one, for runs of 50,000 cases or more and for fuzz; 0: this thread)
+  --jobs N            worker threads drawing generated cases ahead (default: one per CPU beyond
+                      two, for runs of 500,000 cases or more and for fuzz; 0: this thread)
   --no-vectors        skip phase 1 (the catalogue's vectors)
   --metamorphic       the cheap tier without the oracle: answers must agree across edits that
                       cannot change them (IPv4 options added, v1 flags/seq/ack changed, ...)

@@ -52,3 +52,14 @@ describe('case sources', () => {
     await expect(workerSource(broken, 3, { workers: 1 })).rejects.toThrow(/no case space named noSuchSpace/);
   });
 });
+
+describe('how many generation workers by default', () => {
+  it('none on two CPUs or for short runs; CPUs beyond two for long runs and fuzzing', async () => {
+    const { defaultGenerationWorkers } = await import('../runner/case-source.ts');
+    expect(defaultGenerationWorkers(10_000_000, true, 2)).toBe(0);
+    expect(defaultGenerationWorkers(100_000, false, 16)).toBe(0);
+    expect(defaultGenerationWorkers(1_000_000, false, 3)).toBe(1);
+    expect(defaultGenerationWorkers(100, true, 4)).toBe(2);
+    expect(defaultGenerationWorkers(1_000_000, false, 64)).toBe(4);
+  });
+});

@@ -91,6 +91,18 @@ describe('usage', () => {
 });
 
 describe('selecting rules and cases', () => {
+  it('--jobs draws the cases in worker threads and reports what one thread reports', () => {
+    const run = (jobs: string) => cli(BUGGY, '--runs', '3000', '--seed', '77', '--no-vectors', '--jobs', jobs, '--reporter', 'json');
+    const here = run('0'), there = run('2');
+    expect(here.code).toBe(1);
+    expect(there.code).toBe(1);
+    const strip = (out: string) => { const r = JSON.parse(out); delete r.durationMs; return r; };
+    expect(strip(there.out)).toEqual(strip(here.out));
+    const bad = cli(BUGGY, '--jobs', 'many');
+    expect(bad.code).toBe(3);
+    expect(bad.err).toMatch(/--jobs/);
+  });
+
   it('--rule runs only cases that exercise the rule; --exclude leaves its cases out', () => {
     const only = cli(BUGGY, '--rule', 'GRE-5', '--runs', '2000', '--seed', '5', '--no-vectors');
     // The buggy example is wrong only on keyed v0 (GRE-2): cases that exercise GRE-5 are v1.
