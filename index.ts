@@ -11,6 +11,7 @@ export { exitCodeOf } from './runner/report.ts';
 export { formatText } from './report/text.ts';
 export { formatJson } from './report/json.ts';
 export type { CaseSpace } from './runner/case-space.ts';
+export { drawCase, generateCase, drawStatus } from './runner/case-id.ts';
 export { answersAgree, diffAnswers, type TupleField } from './runner/compare.ts';
 export { renderReport, type ReporterName } from './report/render.ts';
 export * from './capture/index.ts';

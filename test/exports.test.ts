@@ -19,4 +19,11 @@ describe('the exports map', () => {
       expect(typeof (m as Record<string, unknown>)[fn], fn).toBe('function');
     }
   });
+
+  it('the oracle entry carries the allocation-free path the README shows', async () => {
+    const m = await import('gre-conformance/oracle');
+    for (const fn of ['linuxDecide', 'Decision', 'parseKeymap', 'decisionAgrees', 'decisionTuple', 'decisionVerdict']) {
+      expect(typeof (m as Record<string, unknown>)[fn], fn).toBe('function');
+    }
+  });
 });
