@@ -38,6 +38,16 @@ function inThread(seed: number): ChunkSource {
   return { next: async (start, count) => generateChunk(seed, start, count), close: async () => undefined };
 }
 
+/** A chunk as generate-worker.mjs posts it: the packets back to back in one buffer. */
+interface PackedChunk { readonly id: number; readonly bytes: Uint8Array; readonly ends: Uint32Array; readonly lines: string; readonly outOfScope: number }
+
+function unpack(m: PackedChunk): GeneratedChunk {
+  const packets: Uint8Array[] = [];
+  let off = 0;
+  for (const end of m.ends) { packets.push(m.bytes.subarray(off, end)); off = end; }
+  return { packets, lines: m.lines, outOfScope: m.outOfScope };
+}
+
 /** Chunks from a pool of workers, asked ahead so they stay busy, returned in the order asked. */
 async function inWorkers(seed: number, jobs: number): Promise<ChunkSource> {
   const workers = await Promise.all(Array.from({ length: jobs }, () => new Promise<Worker>((resolve, reject) => {
@@ -48,7 +58,7 @@ async function inWorkers(seed: number, jobs: number): Promise<ChunkSource> {
   let nextId = 0;
   const waiting = new Map<number, { resolve: (c: GeneratedChunk) => void; reject: (e: Error) => void }>();
   for (const w of workers) {
-    w.on('message', (m: GeneratedChunk & { id: number }) => { waiting.get(m.id)?.resolve(m); waiting.delete(m.id); });
+    w.on('message', (m: PackedChunk) => { waiting.get(m.id)?.resolve(unpack(m)); waiting.delete(m.id); });
     w.on('error', (e) => { for (const p of waiting.values()) p.reject(e); waiting.clear(); });
   }
   return {

@@ -94,15 +94,25 @@ function sameKeys(a: Answer, b: Answer): boolean {
  * The rule that owns the field the implementation got wrong: a null where a tuple was due (or
  * the reverse) belongs to the rule that decided the outcome; a wrong dstkey to the rule that
  * set it; a wrong srckey to the keymap rules (ignored: GRE-6; a later match: KM-3; a near miss
- * taken for a match: KM-2); wrong addresses to L3-9; a wrong protocol to L3-8O.
+ * taken for a match: KM-2); wrong addresses to L3-9; a wrong protocol to the rule that skips the
+ * extension header given as the protocol (L3-8, L3-8A, L3-8F), else to L3-8O.
  */
+/** ipv6_skip_exthdr's headers, by next-header value, and the rule that skips each. */
+const EXT_HEADER_RULE: Readonly<Record<number, RuleId>> = { 0: 'L3-8', 43: 'L3-8', 60: 'L3-8', 51: 'L3-8A', 44: 'L3-8F' };
+
 export function fieldBlame(verdict: Verdict, actual: Answer | undefined): Blamed {
   const expected = verdict.tuple;
   const by = (rule: RuleId, how: string): Blamed => ({ rule, how });
   if (actual === undefined || expected === null || actual === null) return by(verdict.decidedBy, `${verdict.decidedBy} decided the expected answer`);
   const diff = diffAnswers(expected, actual);
   const has = (r: RuleId) => verdict.rules.includes(r);
-  if (diff.includes('proto')) return by(has('L3-8O') ? 'L3-8O' : verdict.decidedBy, 'the protocol differs');
+  if (diff.includes('proto')) {
+    // An extension header the kernel walked past, given as the protocol: that header was not
+    // skipped, whatever decided the rest (L3-8E, when the header also runs past the end).
+    const skipped: RuleId | undefined = EXT_HEADER_RULE[actual.proto];
+    if (skipped !== undefined && has(skipped)) return by(skipped, `the protocol differs: ${actual.proto} is an extension header the kernel skips`);
+    return by(has('L3-8O') ? 'L3-8O' : verdict.decidedBy, 'the protocol differs');
+  }
   if (diff.includes('src') || diff.includes('dst')) return by('L3-9', 'the addresses differ');
   if (diff.includes('dstkey')) {
     const rule = has('GRE-5') ? 'GRE-5' : verdict.decidedBy;
