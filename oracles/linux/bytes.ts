@@ -3,10 +3,6 @@
 // skb_header_pointer returns NULL past skb->len. Failure is -1, not undefined, so the readers
 // always return a small integer (V8 keeps such call sites monomorphic).
 
-export function u8(b: Uint8Array, off: number, end: number): number {
-  return off >= 0 && off < end ? b[off]! : -1;
-}
-
 export function be16(b: Uint8Array, off: number, end: number): number {
   return off >= 0 && off + 2 <= end ? (b[off]! << 8) | b[off + 1]! : -1;
 }
