@@ -121,7 +121,9 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
   const counterexamples: Counterexample[] = [];
   const firstFailure = new Map<RuleId, { pending: Pending; verdict: Verdict; value: fc.Value<T>; actual: Answer; blamed: Blamed }>();
   // Without a custom oracle, generated cases are decided by linuxDecide: numbers only, one
-  // reused Decision, no text. A failing case is decided again by linuxVerdict for its report.
+  // reused Decision, no text. A case is decided when its batch is built (scope and --rule) and
+  // again when its answer is tallied, which costs less than keeping a result per case; a failing
+  // case is then decided by linuxVerdict for its report.
   const fast = opts.oracle === undefined;
   const decision = new Decision();
   const profileDecisions = new Map(profileNames.map((p) => [p, new Decision()]));
