@@ -50,8 +50,8 @@ export function encodeChunk<T>(space: CaseSpace<T>, seed: number, start: number,
   return { start, packets, keymaps };
 }
 
-export function inThreadSource<T>(space: CaseSpace<T>, seed: number, firstIndex = 0, chunkSize = 256): CaseSource {
-  let start = firstIndex;
+export function inThreadSource<T>(space: CaseSpace<T>, seed: number, chunkSize = 256): CaseSource {
+  let start = 0;
   return {
     description: 'this thread',
     async next() {
@@ -110,7 +110,6 @@ export interface WorkerSourceOptions {
   readonly workers: number;
   /** Cases per message (default 1024). */
   readonly chunkSize?: number;
-  readonly firstIndex?: number;
 }
 
 /** Chunks from worker threads, asked ahead (two per worker) and handed out in index order. */
@@ -143,7 +142,7 @@ export async function workerSource<T>(space: CaseSpace<T>, seed: number, o: Work
     w.on('exit', (code) => { if (code !== 0) failAll(new Error(`case worker exited with code ${code}`)); });
   }
   let nextId = 0;
-  let nextStart = o.firstIndex ?? 0;
+  let nextStart = 0;
   const inFlight: Promise<CaseChunk>[] = [];
   const ask = () => {
     const id = nextId++;

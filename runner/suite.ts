@@ -137,8 +137,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
   const valueOf = (p: Pending): fc.Value<T> => generateCase(space.arbitrary, p.ref.seed, p.ref.index);
   let vectorCount = 0, vectorFailures = 0, cases = 0, failures = 0, skipped = 0;
   let harnessFailure: HarnessFailure | undefined;
-  const selected = (rules: readonly RuleId[]) =>
-    !rules.some((r) => excluded.has(r)) && (!only || rules.some((r) => only.has(r)));
+  const selected = (rules: readonly RuleId[]) => selectedMask(maskOf(rules));
 
   const finish = (): Report => ({
     implementation: adapter.description,

@@ -12,7 +12,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('case sources', () => {
   it('worker threads hand out the same cases, in index order, as this thread', async () => {
-    const here = inThreadSource(defaultSpace, 77, 0, 300);
+    const here = inThreadSource(defaultSpace, 77, 300);
     const there = await workerSource(defaultSpace, 77, { workers: 2, chunkSize: 300 });
     try {
       for (let k = 0; k < 4; k++) {
