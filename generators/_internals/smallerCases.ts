@@ -2,12 +2,13 @@
 // layout or change two parts at once: cut the datagram where the bytes that decide an answer end,
 // carry GRE in IPv4 instead of IPv6, drop an extension header (the walk still ends as it did),
 // end the datagram 2 bytes into one more extension header instead of in GRE, shorten an option;
-// then simplifications that keep the size (lies made 'auto', plain extension headers). greCase
-// tries them before the parts' own shrinks (tupleMapBySize), so a counterexample shrinks towards
-// the fewest bytes.
+// then simplifications that keep the size (IPv4 options made NOPs, lies made 'auto', plain
+// extension headers). greCase tries them before the parts' own shrinks (tupleMapBySize), so a
+// counterexample shrinks towards the fewest bytes.
 import type { AddressRef, AutoNumber, GreCase, KeymapSpec, Ipv4Header, Ipv4Option, Ipv6ExtHeader, Ipv6Header, Ipv6Option, Truncation } from '../model.ts';
 import { IPV4_POOL } from '../ipv4Address.ts';
 import { ipv4Of } from './addresses.ts';
+import { encodeIpv4Options } from './encodeIpv4Options.ts';
 import { layoutCase, type Layout } from './layout.ts';
 import { cutWithout, shift } from './neutralizeCommon.ts';
 
@@ -17,16 +18,19 @@ const GRE_CUTS = [0, 1, 4, 8, 9] as const;
 /** An 8-byte Destination Options header (only padding): one the walk just skips. */
 const PLAIN_DESTINATION: Ipv6ExtHeader = { kind: 'destination', nextHeader: 'auto', length: 'auto', options: [] };
 
+/** RFC 791 No Operation: one byte __ip_options_compile steps over, and ipv4Option's shrink target. */
+const NOP: Ipv4Option = { kind: 'nop' };
+
 /** The packet's size, what shrinking lowers first. */
 export function caseSize(c: GreCase): number {
   return layoutCase(c).packet.length;
 }
 
 /**
- * Smaller cases (the shortest cuts first), then simplifications of the same size: an extension
- * header dropped with the datagram left as long, an extension header made a Destination Options
- * header with no options (one the walk just skips), an explicit IP or extension header field
- * made 'auto', a cut that cuts nothing removed. No move of the same size is undone by another
+ * Smaller cases (the shortest cuts first), then simplifications of the same size: IPv4 options
+ * made NOPs, an extension header dropped with the datagram left as long, an extension header
+ * made a Destination Options header with no options (one the walk just skips), an explicit IP
+ * or extension header field made 'auto', a cut that cuts nothing removed. No move of the same size is undone by another
  * move or by a part's own shrink (tupleMapBySize needs that to stop).
  */
 export function* smallerCases(c: GreCase): Generator<GreCase> {
@@ -40,9 +44,14 @@ export function* smallerCases(c: GreCase): Generator<GreCase> {
     if (h.kind === 'fragment') ends.add(l.extOffsets[i]! + 4);
   });
   for (const k of GRE_CUTS) ends.add(l.greOffset + k);
+  // Each also with the IPv4 options made NOPs (nopOptions says why it rides on a cut).
+  const ip4 = c.ip.family === 4 ? c.ip : undefined;
+  const nops = ip4 && nopOptions(ip4.options);
   for (const end of [...ends].sort((a, b) => a - b)) {
     if (end >= l.datagramLength) break;
-    yield { ...c, truncate: cutAt(c, end, l.greOffset) };
+    const truncate = cutAt(c, end, l.greOffset);
+    yield { ...c, truncate };
+    if (ip4 && nops) yield { ...c, ip: { ...ip4, options: nops }, truncate };
   }
 
   if (c.ip.family === 6) {
@@ -75,6 +84,7 @@ export function* smallerCases(c: GreCase): Generator<GreCase> {
   }
 
   // Of the same size.
+  if (ip4 && nops && ip4.options.some((o) => o.kind !== 'nop')) yield { ...c, ip: { ...ip4, options: nops } };
   for (let i = 0; i < c.ext.length; i++) {
     if (l.datagramLength > l.extOffsets[i]! && l.datagramLength < (l.extOffsets[i + 1] ?? l.greOffset)) yield withoutExt(c, l, i, true);
   }
@@ -85,6 +95,22 @@ export function* smallerCases(c: GreCase): Generator<GreCase> {
   }
   yield* autoFields(c);
   if (c.truncate !== null && l.datagramLength === l.fullLength) yield { ...c, truncate: null };
+}
+
+/**
+ * NOPs in every byte `options` take (their EOL padding included), or undefined when they already
+ * are. The header keeps its length, and each byte of its options is then one that
+ * __ip_options_compile (net/ipv4/ip_options.c) reads and steps over: none is left unread behind
+ * an EOL, where a reader that gets the header wrong would still find it. NOP is ipv4Option's
+ * shrink target, but only through a shrink context, which an option a move made (a raw prefix, a
+ * parsed option) does not have. Offered on its own (same size) only when some option is not a
+ * NOP: for NOPs padded with EOLs, dropping a NOP (the options' own shrink) would bring the padding
+ * back and shrinking could go round; so it is also offered with each cut, which makes it smaller.
+ */
+function nopOptions(options: readonly Ipv4Option[]): Ipv4Option[] | undefined {
+  const n = encodeIpv4Options(options).length;
+  if (options.length === n && options.every((o) => o.kind === 'nop')) return undefined;
+  return Array.from({ length: n }, () => NOP);
 }
 
 function ipv4OptionBytes(o: Ipv4Option): readonly number[] {
