@@ -5,6 +5,7 @@ import type { GreCase, GreHeader, Ipv4Header, Ipv4Option, Ipv6ExtHeader, Ipv6Hea
 import { isHonest } from './_internals/greArbs.ts';
 import { layoutCase, type Layout } from './_internals/layout.ts';
 import { ipv4ChecksumOk } from '../oracles/linux/ipv4.ts';
+import type { KeymapEntry } from '../spec/contract.ts';
 
 const hex = (n: number, width = 4) => '0x' + n.toString(16).padStart(width, '0');
 
@@ -78,23 +79,28 @@ function describeExt(h: Ipv6ExtHeader): string {
 }
 
 export function describeGre(g: GreHeader): string {
+  // Written piece by piece rather than joined from a list: corpus generate describes every case.
   const f = g.flags;
-  const parts = [`GRE v${f.version}`];
-  const letters = [f.c && 'C', f.r && 'R', f.k && 'K', f.s && 'S', f.strict && 's', f.a && 'A'].filter(Boolean);
-  parts.push(...(letters as string[]));
-  if (f.recursion) parts.push(`recur ${f.recursion}`);
-  if (f.reserved) parts.push(`flags ${hex(f.reserved << 3)}`);
-  parts.push(`proto ${hex(g.protocol)}`);
-  if (g.checksum) parts.push(g.checksum.value === 'auto' ? 'csum' : `csum ${hex(g.checksum.value)}`);
+  let s = `GRE v${f.version}`;
+  if (f.c) s += ' C';
+  if (f.r) s += ' R';
+  if (f.k) s += ' K';
+  if (f.s) s += ' S';
+  if (f.strict) s += ' s';
+  if (f.a) s += ' A';
+  if (f.recursion) s += ` recur ${f.recursion}`;
+  if (f.reserved) s += ` flags ${hex(f.reserved << 3)}`;
+  s += ` proto ${hex(g.protocol)}`;
+  if (g.checksum) s += g.checksum.value === 'auto' ? ' csum' : ` csum ${hex(g.checksum.value)}`;
   if (g.key !== undefined) {
-    if (typeof g.key === 'number') parts.push(`key ${hex(g.key, 8)}`);
-    else parts.push(`call ${hex(g.key.callId)}` + (g.key.payloadLength === 'auto' ? '' : ` len ${g.key.payloadLength}`));
+    if (typeof g.key === 'number') s += ` key ${hex(g.key, 8)}`;
+    else s += ` call ${hex(g.key.callId)}` + (g.key.payloadLength === 'auto' ? '' : ` len ${g.key.payloadLength}`);
   }
-  if (g.seq !== undefined) parts.push(`seq ${g.seq}`);
-  if (g.ack !== undefined) parts.push(`ack ${g.ack}`);
-  if (g.routing) parts.push(`${g.routing.length} SREs`);
-  if (!isHonest(g)) parts.push('(fields disagree with flags)');
-  return parts.join(' ');
+  if (g.seq !== undefined) s += ` seq ${g.seq}`;
+  if (g.ack !== undefined) s += ` ack ${g.ack}`;
+  if (g.routing) s += ` ${g.routing.length} SREs`;
+  if (!isHonest(g)) s += ' (fields disagree with flags)';
+  return s;
 }
 
 function keymapTag(e: KeymapSpec): string {
@@ -105,7 +111,21 @@ function keymapTag(e: KeymapSpec): string {
 }
 
 export function describeCase(c: GreCase): string {
+  return describeLaidOut(c, layoutCase(c));
+}
+
+/**
+ * encodeCase and describeCase from one layout, for callers that need both for every case
+ * (corpus generate): laying a case out is a large share of describing it.
+ */
+export function encodeAndDescribeCase(c: GreCase): { packet: Uint8Array; keymap: KeymapEntry[]; description: string } {
   const l = layoutCase(c);
+  // Described before the packet is handed out, so nothing the caller does to it shows here.
+  const description = describeLaidOut(c, l);
+  return { packet: l.packet, keymap: l.keymap, description };
+}
+
+function describeLaidOut(c: GreCase, l: Layout): string {
   const ip = c.ip.family === 4 ? describeIpv4(c.ip, l) : describeIpv6(c.ip, l);
   const segments = [c.ext.length > 0 ? `${ip} > ${c.ext.map(describeExt).join(' > ')}` : ip, describeGre(c.gre)];
   const t = c.truncate;

@@ -9,6 +9,8 @@ export interface CaseSpace<T> {
   readonly arbitrary: fc.Arbitrary<T>;
   encode(c: T): { packet: Uint8Array; keymap: KeymapEntry[] };
   describe?(c: T): string;
+  /** encode and describe at once, where that is cheaper than both (corpus generate does both for every case). */
+  encodeDescribed?(c: T): { packet: Uint8Array; keymap: KeymapEntry[]; description: string };
   readonly neutralizers?: { readonly [R in RuleId]?: (c: T) => T | undefined };
   /**
    * Where a worker thread finds this same space (a module URL and the export's name), so cases

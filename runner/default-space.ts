@@ -1,11 +1,12 @@
 // The suite's default case space: the project's generators.
-import { greCase, encodeCase, describeCase, NEUTRALIZERS, type GreCase } from '../generators/index.ts';
+import { greCase, encodeCase, describeCase, encodeAndDescribeCase, NEUTRALIZERS, type GreCase } from '../generators/index.ts';
 import type { CaseSpace } from './case-space.ts';
 
 export const defaultSpace: CaseSpace<GreCase> = {
   arbitrary: greCase(),
   encode: encodeCase,
   describe: describeCase,
+  encodeDescribed: encodeAndDescribeCase,
   neutralizers: NEUTRALIZERS,
   workerModule: { url: import.meta.url, exportName: 'defaultSpace' },
 };

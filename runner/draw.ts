@@ -37,144 +37,148 @@ interface Fields {
   customSlices: unknown[]; depthContext: { depth: number };
 }
 
-const compiled = new WeakMap<object, Draw>();
-const genericDraws = new WeakSet<Draw>();
-
-function generic(arb: fc.Arbitrary<unknown>): Draw {
-  return (mrng, bias) => arb.generate(mrng, bias).value;
-}
-
 const isFn = (f: unknown) => typeof f === 'function';
 const isInt = (n: unknown) => Number.isSafeInteger(n);
 
-function compile(arb: fc.Arbitrary<unknown>): Draw {
-  const hit = compiled.get(arb);
-  if (hit) {
-    if (tally) tally[genericDraws.has(hit) ? 'generic' : 'known']++;
-    return hit;
+/**
+ * One drawer's source being written: a function per distinct node of the tree, calling its
+ * children by name. Calls between named functions are direct and each call site sees one
+ * target, which the JIT inlines; a tree of closures calling children through an array was as
+ * correct but spent about half its time in those calls (every site saw every kind of child).
+ * Only numbers of fast-check's own fields are written into the source; everything else
+ * (mappers, predicates, constants, depth counters) is passed in through `K`.
+ */
+class Unit {
+  readonly names = new Map<object, string>();
+  readonly bodies: string[] = [];
+  readonly consts: unknown[] = [];
+  known = 0;
+  generic = 0;
+
+  constant(v: unknown): string {
+    this.consts.push(v);
+    return `K[${this.consts.length - 1}]`;
   }
-  const a = arb as unknown as Fields;
-  let d: Draw | undefined;
-  switch (KIND.get(arb.constructor)) {
-    case 'map': {
-      if (!isFn(a.mapper) || !a.arb) break;
-      const inner = compile(a.arb), mapper = a.mapper;
-      d = (r, b) => mapper(inner(r, b));
-      break;
-    }
-    case 'filter': {
-      if (!isFn(a.refinement) || !a.arb) break;
-      const inner = compile(a.arb), keep = a.refinement;
-      d = (r, b) => {
-        for (;;) {
-          const v = inner(r, b);
-          if (keep(v)) return v;
-        }
-      };
-      break;
-    }
-    case 'tuple': {
-      if (!Array.isArray(a.arbs)) break;
-      const parts = a.arbs.map(compile);
-      const n = parts.length;
-      d = (r, b) => {
-        const out: unknown[] = [];
-        for (let i = 0; i < n; i++) out.push(parts[i]!(r, b));
-        return out;
-      };
-      break;
-    }
-    case 'integer': {
-      if (!isInt(a.min) || !isInt(a.max) || !Array.isArray(a.ranges) || a.ranges.length === 0) break;
-      const { min, max, ranges } = a;
-      const last = ranges.length - 1;
-      // IntegerArbitrary.generate: once in biasFactor, a value from the biased ranges.
-      d = (r, b) => {
-        if (b === undefined || r.nextInt(1, b) !== 1) return r.nextInt(min, max);
-        if (last === 0) return r.nextInt(ranges[0]!.min, ranges[0]!.max);
-        const id = r.nextInt(-2 * last, last - 1);
-        const range = id < 0 ? ranges[0]! : ranges[id + 1]!;
-        return r.nextInt(range.min, range.max);
-      };
-      break;
-    }
-    case 'constant': {
-      if (!Array.isArray(a.values) || a.values.length === 0 || a.values.some((v) => fc.hasCloneMethod(v))) break;
-      const values = a.values;
-      d = values.length === 1 ? () => values[0] : (r) => values[r.nextInt(0, values.length - 1)];
-      break;
-    }
-    case 'oneof': {
-      if (!Array.isArray(a.warbs) || !Array.isArray(a.cumulatedWeights) || !isInt(a.totalWeight) || typeof a.context?.depth !== 'number'
-        || !isFn(a.mustGenerateFirst) || !isFn(a.computeNegDepthBenefit)) break;
-      const parts = a.warbs.map((x) => compile(x.arbitrary));
-      const cumulated = a.cumulatedWeights, total = a.totalWeight, depth = a.context, n = parts.length;
-      const at = (idx: number, r: fc.Random, b: number | undefined): unknown => {
-        depth.depth++;
-        try {
-          return parts[idx]!(r, b);
-        } finally {
-          depth.depth--;
-        }
-      };
-      const maxDepth = (a as unknown as { constraints?: { maxDepth?: unknown } }).constraints?.maxDepth;
-      if (typeof maxDepth !== 'number') break;
-      // FrequencyArbitrary.generate; the random source it clones for cross-shrinking is not
-      // advanced by the clone, so skipping it draws the same numbers. At depth 0 (always, unless
-      // a depth identifier is shared or the tree recurses) the depth rules reduce to constants:
-      // no benefit, and the first alternative forced only by a maxDepth of 0.
-      d = (r, b) => {
-        const top = depth.depth === 0;
-        if (top ? maxDepth <= 0 : a.mustGenerateFirst()) return at(0, r, b);
-        const selected = r.nextInt(top ? 0 : a.computeNegDepthBenefit(), total - 1);
-        for (let i = 0; i < n; i++) if (selected < cumulated[i]!) return at(i, r, b);
-        throw new Error('oneof: no alternative selected');
-      };
-      break;
-    }
-    case 'noBias': {
-      if (!a.arb) break;
-      const inner = compile(a.arb);
-      d = (r) => inner(r, undefined);
-      break;
-    }
-    case 'array': {
-      if (!a.arb || a.setBuilder !== undefined || !Array.isArray(a.customSlices) || a.customSlices.length !== 0
-        || !isInt(a.minLength) || !isInt(a.maxGeneratedLength) || !isInt(a.cachedBiasedMaxLength) || typeof a.depthContext?.depth !== 'number') break;
-      const item = compile(a.arb);
-      const { minLength: min, maxGeneratedLength: maxGen, cachedBiasedMaxLength: biasedMax, depthContext } = a;
-      // ArrayArbitrary.generate: the length (biased now and then), then the items; with no
-      // custom slices the items are drawn one by one.
-      d = (r, b) => {
-        let n: number;
-        let itemBias: number | undefined;
-        if (b === undefined) n = r.nextInt(min, maxGen);
-        else if (min === maxGen) { n = r.nextInt(min, maxGen); itemBias = b; }
-        else if (r.nextInt(1, b) !== 1) n = r.nextInt(min, maxGen);
-        else if (r.nextInt(1, b) !== 1) { n = r.nextInt(min, maxGen); itemBias = b; }
-        else { n = r.nextInt(min, biasedMax); itemBias = b; }
-        const impact = n - biasedMax;
-        if (impact > 0) depthContext.depth += impact;
-        try {
-          const out: unknown[] = [];
-          for (let i = 0; i < n; i++) out.push(item(r, itemBias));
-          return out;
-        } finally {
-          if (impact > 0) depthContext.depth -= impact;
-        }
-      };
-      break;
-    }
+
+  /** The name of the function drawing `arb`, writing it (and its children's) on first sight. */
+  fn(arb: fc.Arbitrary<unknown>): string {
+    const hit = this.names.get(arb);
+    if (hit) return hit;
+    const name = `d${this.names.size}`;
+    this.names.set(arb, name);
+    const body = this.body(arb);
+    if (body !== undefined) this.known++;
+    else this.generic++;
+    this.bodies.push(`function ${name}(r, b) {\n${body ?? `  return ${this.constant(arb)}.generate(r, b).value;`}\n}`);
+    return name;
   }
-  if (tally) tally[d ? 'known' : 'generic']++;
-  const draw = d ?? generic(arb);
-  if (!d) genericDraws.add(draw);
-  compiled.set(arb, draw);
-  return draw;
+
+  private body(arb: fc.Arbitrary<unknown>): string | undefined {
+    const a = arb as unknown as Fields;
+    const num = (n: number) => String(n);
+    switch (KIND.get(arb.constructor)) {
+      case 'map':
+        if (!isFn(a.mapper) || !a.arb) return undefined;
+        return `  return ${this.constant(a.mapper)}(${this.fn(a.arb)}(r, b));`;
+      case 'filter':
+        if (!isFn(a.refinement) || !a.arb) return undefined;
+        return `  const keep = ${this.constant(a.refinement)};\n  for (;;) { const v = ${this.fn(a.arb)}(r, b); if (keep(v)) return v; }`;
+      case 'tuple':
+        if (!Array.isArray(a.arbs)) return undefined;
+        return `  return [${a.arbs.map((x) => `${this.fn(x)}(r, b)`).join(', ')}];`;
+      case 'integer': {
+        if (!isInt(a.min) || !isInt(a.max) || !Array.isArray(a.ranges) || a.ranges.length === 0
+          || !a.ranges.every((x) => isInt(x?.min) && isInt(x?.max))) return undefined;
+        const { min, max, ranges } = a;
+        const last = ranges.length - 1;
+        const at = (x: { min: number; max: number }) => `r.nextInt(${num(x.min)}, ${num(x.max)})`;
+        // IntegerArbitrary.generate: once in biasFactor, a value from the biased ranges (the
+        // first with twice the others' chance).
+        let biased = at(ranges[0]!);
+        if (last > 0) {
+          biased = `(id < 0 ? ${at(ranges[0]!)} : ${ranges.slice(1).map((x, i) => i === last - 1 ? at(x) : `id === ${i} ? ${at(x)} : `).join('')})`;
+          biased = `{ const id = r.nextInt(${num(-2 * last)}, ${num(last - 1)}); return ${biased}; }`;
+        } else biased = `return ${biased};`;
+        return `  if (b === undefined || r.nextInt(1, b) !== 1) return r.nextInt(${num(min)}, ${num(max)});\n  ${biased}`;
+      }
+      case 'constant': {
+        if (!Array.isArray(a.values) || a.values.length === 0 || a.values.some((v) => fc.hasCloneMethod(v))) return undefined;
+        if (a.values.length === 1) return `  return ${this.constant(a.values[0])};`;
+        return `  return ${this.constant(a.values)}[r.nextInt(0, ${num(a.values.length - 1)})];`;
+      }
+      case 'oneof': {
+        const maxDepth = (a as unknown as { constraints?: { maxDepth?: unknown } }).constraints?.maxDepth;
+        if (!Array.isArray(a.warbs) || !Array.isArray(a.cumulatedWeights) || !a.cumulatedWeights.every(isInt) || !isInt(a.totalWeight)
+          || typeof a.context?.depth !== 'number' || !isFn(a.mustGenerateFirst) || !isFn(a.computeNegDepthBenefit) || typeof maxDepth !== 'number') return undefined;
+        const parts = a.warbs.map((x) => this.fn(x.arbitrary));
+        const self = this.constant(arb), depth = this.constant(a.context);
+        // FrequencyArbitrary.generate; the random source it clones for cross-shrinking is not
+        // advanced by the clone, so skipping it draws the same numbers. At depth 0 (always,
+        // unless a depth identifier is shared or the tree recurses) the depth rules reduce to
+        // constants: no benefit, and the first alternative forced only by a maxDepth of 0.
+        const pick = a.cumulatedWeights.map((c, i) => `s < ${num(c)} ? ${i} : `).join('') + '-1';
+        return [
+          `  const depth = ${depth};`,
+          `  const top = depth.depth === 0;`,
+          `  let i = 0;`,
+          `  if (!(top ? ${maxDepth <= 0} : ${self}.mustGenerateFirst())) {`,
+          `    const s = r.nextInt(top ? 0 : ${self}.computeNegDepthBenefit(), ${num(a.totalWeight - 1)});`,
+          `    i = ${pick};`,
+          `    if (i < 0) throw new Error('oneof: no alternative selected');`,
+          `  }`,
+          `  depth.depth++;`,
+          `  try {`,
+          `    switch (i) {`,
+          ...parts.map((p, i) => `      case ${i}: return ${p}(r, b);`),
+          `    }`,
+          `  } finally {`,
+          `    depth.depth--;`,
+          `  }`,
+        ].join('\n');
+      }
+      case 'noBias':
+        if (!a.arb) return undefined;
+        return `  return ${this.fn(a.arb)}(r, undefined);`;
+      case 'array': {
+        if (!a.arb || a.setBuilder !== undefined || !Array.isArray(a.customSlices) || a.customSlices.length !== 0
+          || !isInt(a.minLength) || !isInt(a.maxGeneratedLength) || !isInt(a.cachedBiasedMaxLength) || typeof a.depthContext?.depth !== 'number') return undefined;
+        const item = this.fn(a.arb);
+        const { minLength: min, maxGeneratedLength: maxGen, cachedBiasedMaxLength: biasedMax } = a;
+        // ArrayArbitrary.generate: the length (biased now and then), then the items; with no
+        // custom slices the items are drawn one by one.
+        const len = min === maxGen
+          ? `  const n = r.nextInt(${min}, ${maxGen}); const ib = b;`
+          : [
+            `  let n, ib;`,
+            `  if (b === undefined) n = r.nextInt(${min}, ${maxGen});`,
+            `  else if (r.nextInt(1, b) !== 1) n = r.nextInt(${min}, ${maxGen});`,
+            `  else if (r.nextInt(1, b) !== 1) { n = r.nextInt(${min}, ${maxGen}); ib = b; }`,
+            `  else { n = r.nextInt(${min}, ${biasedMax}); ib = b; }`,
+          ].join('\n');
+        return [
+          len,
+          `  const out = [];`,
+          `  const impact = n - ${biasedMax};`,
+          `  if (impact <= 0) { for (let i = 0; i < n; i++) out.push(${item}(r, ib)); return out; }`,
+          `  const dc = ${this.constant(a.depthContext)};`,
+          `  dc.depth += impact;`,
+          `  try { for (let i = 0; i < n; i++) out.push(${item}(r, ib)); } finally { dc.depth -= impact; }`,
+          `  return out;`,
+        ].join('\n');
+      }
+    }
+    return undefined;
+  }
 }
 
-/** Nodes compiled by the current drawerFor call, by kind. */
-let tally: { known: number; generic: number } | undefined;
+/** Writes and compiles the drawer of `arb`; `nodes` counts distinct nodes by how they are drawn. */
+function compile(arb: fc.Arbitrary<unknown>): { draw: Draw; nodes: { known: number; generic: number } } {
+  const u = new Unit();
+  const root = u.fn(arb);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source holds only numbers and names written above
+  const make = new Function('K', `'use strict';\n${u.bodies.join('\n')}\nreturn ${root};`) as (k: unknown[]) => Draw;
+  return { draw: make(u.consts), nodes: { known: u.known, generic: u.generic } };
+}
 
 export interface DrawerStatus {
   /** True when values are drawn without shrink contexts; false when generate() is used. */
@@ -205,14 +209,7 @@ export function drawerFor<T>(
 ): Drawer<T> {
   const known = drawers.get(arb);
   if (known) return known as Drawer<T>;
-  tally = { known: 0, generic: 0 };
-  let draw: Drawer<T>['draw'];
-  const nodes = tally;
-  try {
-    draw = compile(arb as fc.Arbitrary<unknown>) as Drawer<T>['draw'];
-  } finally {
-    tally = undefined;
-  }
+  const { draw, nodes } = compile(arb as fc.Arbitrary<unknown>) as { draw: Drawer<T>['draw']; nodes: { known: number; generic: number } };
   let status: DrawerStatus = { fast: nodes.known > 0, nodes, ...(nodes.known > 0 ? {} : { reason: 'no combinator of the fast-check runner/draw.ts knows' }) };
   let i = 0;
   for (const s of samples()) {

@@ -5,7 +5,8 @@
 // protocol with the oracle's own scope test, option types with a scan that reads every
 // type-length-value the kernel could reach (conservative: it does not stop where the kernel
 // would drop the datagram).
-import { inOracleScope, linuxVerdict } from '../../oracles/linux/tuple.ts';
+import { inOracleScope, linuxDecide } from '../../oracles/linux/tuple.ts';
+import { Decision } from '../../oracles/linux/decision.ts';
 import type { GreCase } from '../model.ts';
 import { layoutCaseAndHold } from './layout.ts';
 
@@ -34,6 +35,11 @@ function mayLeaveScope(c: GreCase): boolean {
   return c.ext.length > 0 || c.ip.nextHeader !== 'auto' || c.ip.version !== 6 || c.ip.payloadLength !== 'auto' || c.truncate !== null;
 }
 
+// One reused Decision: the numeric decision needs no reason text, and the filter runs for a
+// large share of drawn cases.
+const decision = new Decision();
+const NO_KEYMAP: readonly never[] = [];
+
 export function inSuiteScope(c: GreCase): boolean {
   if (!mayLeaveScope(c)) return true;
   const l = layoutCaseAndHold(c);
@@ -41,5 +47,6 @@ export function inSuiteScope(c: GreCase): boolean {
   const version = (p[0] ?? 0) >> 4;
   if (version === 4 && tlvTypes(p, 20, (p[0]! & 0xf) * 4, CIPSO, true)) return false;
   if (version === 6 && p[6] === 0 && tlvTypes(p, 42, 40 + ((p[41] ?? 0) + 1) * 8, CALIPSO_JUMBO, false)) return false;
-  return inOracleScope(linuxVerdict(p, { keymap: [] }).l4proto);
+  const d = linuxDecide(p, NO_KEYMAP, decision);
+  return inOracleScope(d.l4proto < 0 ? undefined : d.l4proto);
 }
