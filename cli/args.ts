@@ -28,7 +28,7 @@ Options:
   --seed S            seed of the generated cases (default: random, printed)
   --rule ID           only cases and vectors that exercise this rule (repeatable)
   --exclude ID        leave out cases and vectors that exercise this rule (repeatable)
-  --replay CASE       run one case: seed:index[:path] or vector:<id>, as printed in a report
+  --replay CASE       run one case: seed:index[:path][@generators] or vector:<id>, as printed in a report
   --packet HEX        run one datagram given as hex (with --keymap JSON for a keymap)
   --keymap JSON       keymap for --packet: [{"src":..,"dst":..,"dstkey":..,"srckey":..}]
   --timeout MS        per-case timeout (default 2000)

@@ -2,12 +2,14 @@
 // [--link raw|ethernet] [--jobs N]`: generated cases as a capture plus FILE.expected.ndjson.
 import { parseArgs } from 'node:util';
 import { generateCorpus } from '../corpus-tools/generate.ts';
+import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
+import { defaultSpace } from '../runner/default-space.ts';
 import { UsageError } from './args.ts';
 import { progressLine } from './terminal.ts';
 
 export const CORPUS_USAGE = `Usage: gre-conformance corpus generate --count N --seed S --out FILE.pcap [options]
 
-Writes N generated cases (case i is the suite's case S:i) as a capture, and beside it
+Writes N generated cases (case i is the suite's case S:i@generators) as a capture, and beside it
 FILE.expected.ndjson: one line per packet with index, caseId, packet (hex), keymap, expected
 answer, outcome, rules and a description. The same arguments give byte-identical files.
 
@@ -63,7 +65,7 @@ export async function corpusCommand(argv: string[]): Promise<number> {
   }
   const rate = r.ms > 0 ? Math.round(r.count / (r.ms / 1000)) : r.count;
   process.stdout.write(`wrote ${r.count} packets to ${r.capture} (${format}, ${link === 'raw' ? 'raw IP' : 'Ethernet'}, ${r.captureBytes} bytes) and ${r.expected}\n` +
-    `seed ${seed}: case i is the suite's case ${seed}:i; ${(r.ms / 1000).toFixed(2)} s, ${rate} packets/s` +
+    `seed ${seed}: case i is the suite's case ${seed}:i@${generatorsFingerprint(defaultSpace)}; ${(r.ms / 1000).toFixed(2)} s, ${rate} packets/s` +
     (r.outOfScope ? `; ${r.outOfScope} out of the oracle's scope` : '') + '\n');
   return 0;
 }

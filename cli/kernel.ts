@@ -27,7 +27,7 @@ Options:
   --runs N            generated cases (default 100000)
   --seed S            seed (default: random, printed)
   --rule ID / --exclude ID   as for an implementation (repeatable)
-  --replay CASE       one case, seed:index[:path] as printed in a report
+  --replay CASE       one case, seed:index[:path][@generators] as printed in a report
   --packet HEX        one datagram
   --no-vectors        skip the catalogue's vectors
   --batch N           datagrams per kernel batch (default 4096)

@@ -8,8 +8,9 @@ import { defaultGenerationWorkers } from '../runner/case-source.ts';
 import { runSingle } from '../runner/single.ts';
 import { runMetamorphic } from '../runner/metamorphic.ts';
 import { loadSavedFailures, saveFailures } from '../corpus-tools/index.ts';
-import { parseCaseId, replayCase } from '../runner/case-id.ts';
+import { caseOfId, CaseIdError, type CaseOfId } from '../runner/case-of-id.ts';
 import { defaultSpace } from '../runner/default-space.ts';
+import type { GreCase } from '../generators/index.ts';
 import { exitCodeOf, type ExitCode, type Report } from '../runner/report.ts';
 import { fromHex } from '../runner/hex.ts';
 import { VECTORS, vectorCases } from '../spec/vectors.ts';
@@ -130,10 +131,12 @@ async function singleCaseOf(a: RunArgs): Promise<Single | undefined> {
     if (!VECTORS.some((v) => v.id === id)) throw new UsageError(`no vector ${JSON.stringify(id)} in the catalogue (see spec/vectors.ts)`);
     return { kind: 'vector', id };
   }
-  const ref = parseCaseId(a.replay);
-  if (!ref) throw new UsageError(`--replay takes seed:index[:path] or vector:<id>, got ${JSON.stringify(a.replay)}`);
-  const v = replayCase(defaultSpace.arbitrary, ref);
-  if (!v) throw new UsageError(`--replay ${a.replay}: the shrink path does not exist for this version of the generators`);
-  const { packet, keymap } = defaultSpace.encode(v.value);
-  return { kind: 'case', caseId: a.replay, packet, keymap, value: v.value, seed: ref.seed };
+  let c: CaseOfId<GreCase>;
+  try {
+    c = caseOfId(defaultSpace, a.replay);
+  } catch (e) {
+    if (e instanceof CaseIdError) throw new UsageError(`--replay: ${e.message}`);
+    throw e;
+  }
+  return { kind: 'case', caseId: a.replay, packet: c.packet, keymap: c.keymap, value: c.value, seed: c.ref.seed };
 }

@@ -1,7 +1,8 @@
 // One chunk of a generated corpus: cases seed:start .. seed:start+count-1, each generated exactly
 // as the suite generates it (runner/case-id.ts drawCase), encoded, and answered by the
 // oracle. Pure: the caller writes the capture and the expected file.
-import { drawCase } from '../runner/case-id.ts';
+import { drawCase, formatCaseId } from '../runner/case-id.ts';
+import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import type { CaseSpace } from '../runner/case-space.ts';
 import { linuxDecide, parseKeymap, Decision, decisionTuple, decisionRules, OUTCOMES, inOracleScope } from '../oracles/index.ts';
@@ -22,18 +23,20 @@ export function generateChunk<T>(seed: number, start: number, count: number, spa
   const packets: Uint8Array[] = [];
   const lines: string[] = [];
   const decision = new Decision();
+  const generators = generatorsFingerprint(space);
   let outOfScope = 0;
   for (let index = start; index < start + count; index++) {
     const value = drawCase(space.arbitrary, seed, index);
-    const { packet, keymap } = space.encode(value);
+    const e = space.encodeDescribed ? space.encodeDescribed(value) : { ...space.encode(value), description: space.describe?.(value) };
+    const { packet, keymap, description } = e;
     // The line has no reason text, so the numeric decision is enough (spelt out below).
     const d = linuxDecide(packet, parseKeymap(keymap), decision);
     if (!inOracleScope(d.l4proto < 0 ? undefined : d.l4proto)) outOfScope++;
     packets.push(packet);
     lines.push(formatExpectedLine({
-      index, caseId: `${seed}:${index}`, packet: toHex(packet), keymap,
+      index, caseId: formatCaseId({ seed, index, path: [], generators }), packet: toHex(packet), keymap,
       expected: decisionTuple(d), outcome: OUTCOMES[d.outcome]!, rules: decisionRules(d), decidedBy: RULE_IDS[d.decidedBy]!,
-      ...(space.describe ? { description: space.describe(value) } : {}),
+      ...(description !== undefined ? { description } : {}),
     }) + '\n');
   }
   return { packets, lines: lines.join(''), outOfScope };

@@ -4,7 +4,7 @@
 import { release } from 'node:os';
 import { greCase, encodeCase, describeCase, NEUTRALIZERS, type GreCase } from '../generators/index.ts';
 import type { CaseSpace } from '../runner/case-space.ts';
-import { replayCase, parseCaseId } from '../runner/case-id.ts';
+import { caseOfId, CaseIdError, type CaseOfId } from '../runner/case-of-id.ts';
 import { runSuite, type Progress } from '../runner/suite.ts';
 import { runSingle } from '../runner/single.ts';
 import type { Report } from '../runner/report.ts';
@@ -77,12 +77,13 @@ export async function runKernelSuite(o: KernelSuiteOptions): Promise<KernelSuite
       if ('packet' in o.single) {
         report = await runSingle(adapter, undefined, { caseId: 'packet', packet: o.single.packet, keymap: [] }, { replayCommand: o.replayCommand });
       } else {
-        const ref = parseCaseId(o.single.caseId);
-        if (!ref) throw new LabError(`--replay takes seed:index[:path], got ${JSON.stringify(o.single.caseId)}`);
-        const v = replayCase(kernelSpace.arbitrary, ref);
-        if (!v) throw new LabError(`--replay ${o.single.caseId}: the shrink path does not exist for this version of the generators`);
-        const { packet, keymap } = kernelSpace.encode(v.value);
-        report = await runSingle(adapter, kernelSpace, { caseId: o.single.caseId, packet, keymap, value: v.value }, { replayCommand: o.replayCommand, seed: ref.seed });
+        let c: CaseOfId<GreCase>;
+        try {
+          c = caseOfId(kernelSpace, o.single.caseId);
+        } catch (e) {
+          throw e instanceof CaseIdError ? new LabError(`--replay: ${e.message}`) : e;
+        }
+        report = await runSingle(adapter, kernelSpace, { caseId: o.single.caseId, packet: c.packet, keymap: c.keymap, value: c.value }, { replayCommand: o.replayCommand, seed: c.ref.seed });
       }
     } else {
       report = await runSuite(adapter, kernelSpace, {

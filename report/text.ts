@@ -40,7 +40,7 @@ export function formatText(report: Report, opts: TextOptions): string {
   const meta = report.tier === 'metamorphic';
   out.push(c.bold(meta ? `gre-conformance: contract ${report.contract}, metamorphic tier (no oracle: answers must agree across edits that cannot change them)` : `gre-conformance: contract ${report.contract}, oracle Linux ${report.kernel}`));
   out.push(`implementation: ${report.implementation}`);
-  out.push(`seed ${report.seed}, ${t.vectors} vectors, ${t.cases} generated cases (${t.skipped} skipped), ${(report.durationMs / 1000).toFixed(1)} s`);
+  out.push(`seed ${report.seed}${report.generators ? ` (generators ${report.generators})` : ''}, ${t.vectors} vectors, ${t.cases} generated cases (${t.skipped} skipped), ${(report.durationMs / 1000).toFixed(1)} s`);
   if (!opts.quiet) {
     out.push('');
     out.push(c.dim('rule    vectors   cases     failures  statement'));

@@ -10,18 +10,27 @@ export interface CaseRef {
   readonly seed: number;
   readonly index: number;
   readonly path: readonly number[];
+  /**
+   * The generators' fingerprint (runner/generators-fingerprint.ts) when the id carries one:
+   * `seed:index:path@fingerprint`. Replaying checks it, so an id from another version of the
+   * generators is refused instead of naming another packet.
+   */
+  readonly generators?: string;
 }
 
 export function formatCaseId(ref: CaseRef): string {
-  return [ref.seed, ref.index, ...ref.path].join(':');
+  const id = [ref.seed, ref.index, ...ref.path].join(':');
+  return ref.generators === undefined ? id : `${id}@${ref.generators}`;
 }
 
 export function parseCaseId(text: string): CaseRef | undefined {
-  const parts = text.trim().split(':');
+  const [body = '', generators, ...more] = text.trim().split('@');
+  if (more.length > 0 || (generators !== undefined && !/^[0-9a-f]{8}$/.test(generators))) return undefined;
+  const parts = body.split(':');
   if (parts.length < 2 || parts.some((p) => !/^-?\d+$/.test(p))) return undefined;
   const [seed, index, ...path] = parts.map(Number) as [number, number, ...number[]];
   if (!Number.isSafeInteger(seed) || index < 0 || path.some((p) => p < 0)) return undefined;
-  return { seed: seed | 0, index, path };
+  return { seed: seed | 0, index, path, ...(generators !== undefined ? { generators } : {}) };
 }
 
 /** A 32-bit seed for case `index` of run `seed` (a murmur3-style finalizer over both). */

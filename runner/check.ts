@@ -9,7 +9,7 @@ import { runSuite } from './suite.ts';
 import { defaultSpace } from './default-space.ts';
 import { exitCodeOf, type Report } from './report.ts';
 import type { CaseSpace } from './case-space.ts';
-import { parseCaseId, replayCase } from './case-id.ts';
+import { caseOfId, CaseIdError, type CaseOfId } from './case-of-id.ts';
 import { runSingle } from './single.ts';
 
 export interface CheckOptions<T = unknown> {
@@ -31,11 +31,13 @@ export async function checkConformance<T>(toTuple: ToTuple, options: CheckOption
   const space = (options.space ?? defaultSpace) as CaseSpace<unknown>;
   const replayCommand = (id: string) => `checkConformance(toTuple, { replay: '${id}' })`;
   if (options.replay !== undefined) {
-    const ref = parseCaseId(options.replay);
-    const v = ref && replayCase(space.arbitrary, ref);
-    if (!ref || !v) throw new TypeError(`replay: ${JSON.stringify(options.replay)} is not a case of this version of the generators (seed:index[:path])`);
-    const { packet, keymap } = space.encode(v.value);
-    return runSingle(adapter, space, { caseId: options.replay, packet, keymap, value: v.value }, { replayCommand, seed: ref.seed });
+    let c: CaseOfId<unknown>;
+    try {
+      c = caseOfId(space, options.replay);
+    } catch (e) {
+      throw e instanceof CaseIdError ? new TypeError(`replay: ${e.message}`) : e;
+    }
+    return runSingle(adapter, space, { caseId: options.replay, packet: c.packet, keymap: c.keymap, value: c.value }, { replayCommand, seed: c.ref.seed });
   }
   return runSuite(adapter, space, {
     seed,

@@ -11,6 +11,7 @@ import type fc from 'fast-check';
 import type { Adapter } from './adapters/types.ts';
 import { ImplementationError } from './adapters/types.ts';
 import { drawCase, formatCaseId } from './case-id.ts';
+import { generatorsFingerprint } from './generators-fingerprint.ts';
 import { diffAnswers } from './compare.ts';
 import { toHex } from './hex.ts';
 import type { Counterexample, Report, RuleRow } from './report.ts';
@@ -33,9 +34,10 @@ export async function runMetamorphic(adapter: Adapter, opts: MetamorphicOptions)
   const counterexamples: Counterexample[] = [];
   let cases = 0, failures = 0;
   const batchSize = opts.batchSize ?? 256;
+  const generators = generatorsFingerprint({ arbitrary: opts.arbitrary, encode: encodeCase });
   const report = (harnessFailure?: Report['harnessFailure']): Report => ({
     tier: 'metamorphic', implementation: adapter.description, contract: CONTRACT_VERSION, kernel: KERNEL_VERSION,
-    seed: opts.seed, runs: opts.runs, durationMs: Date.now() - started, rows: [...rows.values()], counterexamples,
+    seed: opts.seed, generators, runs: opts.runs, durationMs: Date.now() - started, rows: [...rows.values()], counterexamples,
     totals: { vectors: 0, vectorFailures: 0, cases, failures, skipped: 0 },
     ...(harnessFailure ? { harnessFailure } : {}),
   });
@@ -80,7 +82,7 @@ export async function runMetamorphic(adapter: Adapter, opts: MetamorphicOptions)
       row.failures++;
       failures++;
       if (counterexamples.some((c) => c.rule === p.relation.rule)) return;
-      const caseId = formatCaseId({ seed: opts.seed, index: p.index, path: [] });
+      const caseId = formatCaseId({ seed: opts.seed, index: p.index, path: [], generators });
       const enc = twinEnc[k]!;
       const verdict = linuxVerdict(enc.packet, { keymap: enc.keymap });
       counterexamples.push({

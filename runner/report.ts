@@ -57,6 +57,11 @@ export interface Report {
   readonly contract: string;
   readonly kernel: string;
   readonly seed: number;
+  /**
+   * Fingerprint of the generators that drew the generated cases (runner/generators-fingerprint.ts);
+   * their case ids end in it (`seed:index:path@generators`).
+   */
+  readonly generators?: string;
   readonly runs: number;
   readonly durationMs: number;
   readonly rows: readonly RuleRow[];

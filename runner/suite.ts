@@ -12,6 +12,7 @@ import type { Adapter, CaseRequest } from './adapters/types.ts';
 import { ImplementationError } from './adapters/types.ts';
 import type { CaseSpace } from './case-space.ts';
 import { formatCaseId, generateCase, type CaseRef } from './case-id.ts';
+import { generatorsFingerprint } from './generators-fingerprint.ts';
 import { inThreadSource, workerSource, type CaseChunk, type CaseSource } from './case-source.ts';
 import { diffAnswers } from './compare.ts';
 import { blameBatch, fieldBlame, type Blamed } from './blame.ts';
@@ -144,6 +145,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
     contract: CONTRACT_VERSION,
     kernel: opts.profile && opts.profile !== 'current' ? `${KERNEL_VERSION} code with the semantics of ${PROFILES[opts.profile].versions}` : KERNEL_VERSION,
     seed: opts.seed,
+    ...generators,
     runs: opts.runs,
     durationMs: Date.now() - started,
     rows: [...rows.values()],
@@ -226,6 +228,9 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
   // attempts are capped (a rule the generators rarely reach ends the run early, with what it has).
   const maxAttempts = only ? opts.runs * 200 : opts.runs + opts.runs / 10 + 100;
   const workers = opts.generationWorkers ?? 0;
+  // Generated case ids carry the generators' fingerprint, so replaying one with other generators
+  // is refused rather than running another packet (runner/case-of-id.ts).
+  const generators = opts.runs > 0 ? { generators: generatorsFingerprint(space) } : {};
   let source: CaseSource | undefined;
   let chunk: CaseChunk | undefined;
   let at = 0; // position in chunk
@@ -240,7 +245,7 @@ export async function runSuite<T>(adapter: Adapter, space: CaseSpace<T>, opts: S
       const batch: Pending[] = [];
       while (batch.length < batchSize && cases + batch.length < opts.runs && index < maxAttempts) {
         if (chunk === undefined || at === chunk.packets.length) { chunk = await source.next(); at = 0; }
-        const ref: CaseRef = { seed: opts.seed, index, path: [] };
+        const ref: CaseRef = { seed: opts.seed, index, path: [], ...generators };
         index++;
         const packet = chunk.packets[at]!, keymap = chunk.keymaps[at]!;
         at++;

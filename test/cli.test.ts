@@ -82,7 +82,8 @@ describe('usage', () => {
     [['no/such/impl.mjs'], /no\/such\/impl\.mjs/],
     [[], /no implementation given/],
     [['--packet', 'zz', CORRECT], /--packet takes the datagram as hex/],
-    [['--replay', 'nonsense', CORRECT], /--replay takes seed:index/],
+    [['--replay', '1:2@00000000', CORRECT], /--replay: case 1:2@00000000 was drawn by generators 00000000, these are [0-9a-f]{8}: here the id names another packet/],
+    [['--replay', 'nonsense', CORRECT], /--replay: "nonsense" is not a case id: seed:index\[:path\]\[@generators\]/],
   ])('%j is a usage error: exit 3 and a message', (args, message) => {
     const r = cli(...args);
     expect(r.code).toBe(3);
@@ -242,9 +243,9 @@ describe('an implementation that misbehaves', () => {
     const r = cli(impl, '--runs', '2000', '--seed', '8', '--no-vectors', '--reporter', 'json');
     expect(r.code).toBe(2);
     const report = JSON.parse(r.out);
-    expect(report.harnessFailure).toMatchObject({ kind: 'crash', caseId: expect.stringMatching(/^8:\d+$/), packet: expect.stringMatching(/^[0-9a-f]+$/) });
+    expect(report.harnessFailure).toMatchObject({ kind: 'crash', caseId: expect.stringMatching(/^8:\d+@[0-9a-f]{8}$/), packet: expect.stringMatching(/^[0-9a-f]+$/) });
     expect(report.harnessFailure.message).toMatch(/boom on call 300/);
-    expect(report.harnessFailure.replay).toMatch(/--replay 8:\d+$/);
+    expect(report.harnessFailure.replay).toMatch(/--replay 8:\d+@[0-9a-f]{8}$/);
     expect(report.totals.cases).toBe(299);
   });
 });

@@ -14,6 +14,7 @@ import { defaultSpace } from '../runner/default-space.ts';
 import { generateCorpus } from '../corpus-tools/generate.ts';
 import { parseExpectedFile } from '../corpus-tools/expected-file.ts';
 import { REPO_ROOT } from '../corpus-tools/paths.ts';
+import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gre-corpus-gen-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -49,7 +50,7 @@ describe('corpus generate', () => {
       const { packet, keymap } = defaultSpace.encode(v);
       const verdict = linuxVerdict(packet, { keymap });
       expect(ls[i]).toEqual({
-        index: i, caseId: `42:${i}`, packet: Buffer.from(packet).toString('hex'), keymap,
+        index: i, caseId: `42:${i}@${generatorsFingerprint(defaultSpace)}`, packet: Buffer.from(packet).toString('hex'), keymap,
         expected: verdict.tuple, outcome: verdict.outcome, rules: [...new Set(verdict.rules)], decidedBy: verdict.decidedBy,
         description: defaultSpace.describe!(v),
       });
@@ -108,7 +109,7 @@ describe('corpus generate', () => {
     const ok = spawnSync(process.execPath, [bin, 'corpus', 'generate', '--count', '50', '--seed', '8', '--out', out, '--link', 'ethernet'], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain(`wrote 50 packets to ${out} (pcap, Ethernet, `);
-    expect(ok.stdout).toContain("seed 8: case i is the suite's case 8:i;");
+    expect(ok.stdout).toContain(`seed 8: case i is the suite's case 8:i@${generatorsFingerprint(defaultSpace)};`);
     expect(lines(join(tmp, 'cli.expected.ndjson'))).toHaveLength(50);
     for (const [args, msg] of [
       [['--count', '5', '--seed', '1'], '--out FILE.pcap is required'],
