@@ -1,7 +1,7 @@
 // `gre-conformance corpus generate --count N --seed S --out FILE.pcap [--format pcap|pcapng]
 // [--link raw|ethernet] [--jobs N]`: generated cases as a capture plus FILE.expected.ndjson.
 import { parseArgs } from 'node:util';
-import { generateCorpus } from '../corpus-tools/generate.ts';
+import { defaultCorpusJobs, generateCorpus } from '../corpus-tools/generate.ts';
 import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import { UsageError } from './args.ts';
@@ -18,7 +18,8 @@ answer, outcome, rules and a description. The same arguments give byte-identical
   --out FILE           the capture, named .pcap or .pcapng (required)
   --format pcap|pcapng default: from the name of --out
   --link raw|ethernet  raw IP (LINKTYPE 101, the default) or Ethernet frames
-  --jobs N             worker threads generating in parallel (default 1; same output)`;
+  --jobs N             worker threads generating in parallel (default: one per CPU, up to 4, for
+                       500,000 packets or more, else 1; the output is the same)`;
 
 function int(name: string, v: string | undefined, min: number, max: number): number {
   if (v === undefined) throw new UsageError(`corpus generate: --${name} is required`);
@@ -53,7 +54,7 @@ export async function corpusCommand(argv: string[]): Promise<number> {
   if (format !== 'pcap' && format !== 'pcapng') throw new UsageError(`--format is pcap or pcapng, got ${JSON.stringify(format)}`);
   const link = o.link ?? 'raw';
   if (link !== 'raw' && link !== 'ethernet') throw new UsageError(`--link is raw or ethernet, got ${JSON.stringify(link)}`);
-  const jobs = o.jobs === undefined ? 1 : int('jobs', o.jobs, 1, 64);
+  const jobs = o.jobs === undefined ? defaultCorpusJobs(count) : int('jobs', o.jobs, 1, 64);
   const progress = progressLine(process.stderr);
   let r;
   try {

@@ -8,7 +8,7 @@ export { comparePinned, formatMismatch, type PinMismatch } from './compare.ts';
 export { unifiedDiff } from './unified-diff.ts';
 export { parseManifest, formatManifest, renderManifestTable, type Manifest, type ManifestEntry, type CaptureLocation } from './manifest.ts';
 export { planCorpusUpdate, planDiff, applyPlan, changedFiles, type CorpusPlan } from './update.ts';
-export { generateCorpus, type GenerateOptions, type GenerateResult } from './generate.ts';
+export { generateCorpus, defaultCorpusJobs, type GenerateOptions, type GenerateResult } from './generate.ts';
 export { generateChunk } from './generate-chunk.ts';
 export { captureVectors, findExpectedFile, CaptureVectorsError, type CaptureVectors } from './capture-vectors.ts';
 export { saveFailures, loadSavedFailures, savedFailureName, SavedFailureError, type SavedFailure, type LoadOptions } from './saved-failures.ts';

@@ -59,7 +59,7 @@ const opts: PartOptions = {
   memoryCases: count('memory-cases', a['memory-cases'], quick ? 1_000_000 : 10_000_000, 10),
   captureBytes: quick ? 50e6 : 500e6,
   bigCaptureBytes: quick ? 100e6 : 1.1e9,
-  corpusCases: quick ? 20_000 : 200_000,
+  corpusCases: quick ? 20_000 : 1_000_000,
   labCases: quick ? 4_096 : 20_000,
   ttfSeeds: quick ? 2 : 5,
   tmp,

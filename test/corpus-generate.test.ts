@@ -11,7 +11,7 @@ import { readCapture, ipDatagramOf, LINKTYPE } from '../capture/index.ts';
 import { linuxVerdict } from '../oracles/index.ts';
 import { generateCase } from '../runner/case-id.ts';
 import { defaultSpace } from '../runner/default-space.ts';
-import { generateCorpus } from '../corpus-tools/generate.ts';
+import { defaultCorpusJobs, generateCorpus } from '../corpus-tools/generate.ts';
 import { parseExpectedFile } from '../corpus-tools/expected-file.ts';
 import { REPO_ROOT } from '../corpus-tools/paths.ts';
 import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
@@ -122,4 +122,11 @@ describe('corpus generate', () => {
       expect(r.stderr).toContain(msg);
     }
   }, 30_000);
+
+  it('uses worker threads by default only for large corpora on more than one CPU', () => {
+    expect(defaultCorpusJobs(499_999, 8)).toBe(1);
+    expect(defaultCorpusJobs(500_000, 1)).toBe(1);
+    expect(defaultCorpusJobs(500_000, 2)).toBe(2);
+    expect(defaultCorpusJobs(10_000_000, 16)).toBe(4);
+  });
 });

@@ -3,11 +3,10 @@
 // this thread and with one worker per CPU; and of CaptureWriter alone over packets already
 // made. Reading: MB/s of readCapture over a large pcap written for it (served from the page
 // cache after the first read; the figure is the reader's, not the disk's).
-import { availableParallelism } from 'node:os';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureWriter, readCapture } from '../../capture/index.ts';
-import { generateCorpus } from '../../corpus-tools/generate.ts';
+import { defaultCorpusJobs, generateCorpus } from '../../corpus-tools/generate.ts';
 import { progress, since, type PartOptions } from './options.ts';
 import { median, type Row } from './table.ts';
 
@@ -29,7 +28,8 @@ async function writeRepeated(path: string, packets: readonly Uint8Array[], bytes
 
 export async function run(o: PartOptions): Promise<Row[]> {
   const n = o.corpusCases;
-  const jobs = availableParallelism();
+  // What `corpus generate` uses for this many packets unless told (defaultCorpusJobs), against 1.
+  const jobs = Math.max(2, defaultCorpusJobs(n));
   const one: number[] = [], many: number[] = [];
   const out = join(o.tmp, 'corpus.pcap');
   for (let r = 0; r < o.runs; r++) {
@@ -77,7 +77,7 @@ export async function run(o: PartOptions): Promise<Row[]> {
   return [
     { part: PART, name: `generation: corpus generate, ${cases} packets, 1 thread`, unit: '/s', values: one, target: { op: '>=', value: 300_000 } },
     {
-      part: PART, name: `generation: corpus generate --jobs ${jobs}`, unit: '/s', values: many, target: { op: '>=', value: 300_000 },
+      part: PART, name: `generation: corpus generate --jobs ${jobs}${jobs === defaultCorpusJobs(n) ? ' (the default)' : ''}`, unit: '/s', values: many, target: { op: '>=', value: 300_000 },
       ratio: `${median(many.map((v, i) => v / one[i]!)).toFixed(2)}x of 1 thread (worker start-up included)`,
     },
     { part: PART, name: 'generation: CaptureWriter alone, pcap, packets already made', unit: '/s', values: writer },
