@@ -53,7 +53,7 @@ describe('answered once', () => {
 
   it('a whole shrink, candidates and blame probes, sends no datagram twice and counts what it sent', async () => {
     // Reads GRE at byte 20 whatever the IHL says (L3-4), from a 32-byte datagram with options.
-    const { toTuple } = (await import('./fixtures/wrong/l3-4-fixed-ipv4-header.mjs')) as { toTuple: ToTuple };
+    const { toTuple } = (await import(new URL('./fixtures/wrong/l3-4-fixed-ipv4-header.mjs', import.meta.url).href)) as { toTuple: ToTuple };
     const impl = recording(inProcessAdapter(toTuple));
     const start = parseCase(Uint8Array.from(Buffer.from('4600002000000000402ff4acc0000201c0000201010000002001880b00000001', 'hex')));
     const s = await shrinkFailure(impl, new RequestIds(), defaultSpace, linuxVerdict, new fc.Value(start, undefined), 'L3-4', 2000);

@@ -7,6 +7,7 @@ import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureWriter, readCapture } from '../../capture/index.ts';
 import { defaultCorpusJobs, generateCorpus } from '../../corpus-tools/generate.ts';
+import { STAGES, stageMicros } from './generation-stages.ts';
 import { progress, since, type PartOptions } from './options.ts';
 import { median, type Row } from './table.ts';
 
@@ -38,6 +39,13 @@ export async function run(o: PartOptions): Promise<Row[]> {
     res = await generateCorpus({ count: n, seed: o.seed + r, out, jobs });
     many.push(n / (res.ms / 1000));
     progress(`run ${r + 1}: corpus generate ${Math.round(one[r]!)}/s (1 thread), ${Math.round(many[r]!)}/s (--jobs ${jobs})`);
+  }
+
+  // Where a packet's time goes, stage by stage, in this thread.
+  const stageRuns = STAGES.map((): number[] => []);
+  for (let r = 0; r < o.runs; r++) {
+    stageMicros(o.seed + r, Math.min(n, 200_000)).forEach((us, i) => stageRuns[i]!.push(us));
+    progress(`run ${r + 1}: stages ${stageRuns.map((v) => v[r]!.toFixed(2)).join(' + ')} µs`);
   }
 
   // The last corpus's packets, for the writer alone and for the large capture.
@@ -80,6 +88,10 @@ export async function run(o: PartOptions): Promise<Row[]> {
       part: PART, name: `generation: corpus generate --jobs ${jobs}${jobs === defaultCorpusJobs(n) ? ' (the default)' : ''}`, unit: '/s', values: many, target: { op: '>=', value: 300_000 },
       ratio: `${median(many.map((v, i) => v / one[i]!)).toFixed(2)}x of 1 thread (worker start-up included)`,
     },
+    ...STAGES.map((stage, i): Row => ({
+      part: PART, name: `generation, a packet's time: ${stage}`, unit: 'us', values: stageRuns[i]!,
+      ...(i === 0 ? { note: 'stages timed one by one in one thread, over 200,000 packets of the same corpora' } : {}),
+    })),
     { part: PART, name: 'generation: CaptureWriter alone, pcap, packets already made', unit: '/s', values: writer },
     {
       part: PART, name: `capture reading: readCapture, ${(size / 1e6).toFixed(0)} MB pcap (${records.toLocaleString('en-US')} records)`, unit: 'MB/s', values: read,

@@ -2,7 +2,7 @@
 // median compares with it. Formatting only; nothing here measures.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 
-export type Unit = '/s' | 'MB/s' | 'MB' | 's' | 'x' | '%' | 'B';
+export type Unit = '/s' | 'MB/s' | 'MB' | 's' | 'us' | 'x' | '%' | 'B';
 
 export interface Target {
   readonly op: '>=' | '<=';
@@ -40,6 +40,7 @@ export function format(v: number, unit: Unit): string {
     case 'MB/s': return `${v.toFixed(0)} MB/s`;
     case 'MB': return `${v.toFixed(1)} MB`;
     case 's': return `${v < 10 ? v.toFixed(3) : v.toFixed(1)} s`;
+    case 'us': return `${v.toFixed(2)} µs`;
     case 'x': return `${v < 10 ? v.toFixed(2) : v.toFixed(1)}x`;
     case '%': return `${v.toFixed(0)}%`;
     case 'B': return `${Math.round(v)} B`;
