@@ -9,6 +9,7 @@ import { runSingle } from '../runner/single.ts';
 import { runMetamorphic } from '../runner/metamorphic.ts';
 import { loadSavedFailures, saveFailures } from '../corpus-tools/index.ts';
 import { caseOfId, CaseIdError, type CaseOfId } from '../runner/case-of-id.ts';
+import { parseCaseId } from '../runner/case-id.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import type { GreCase } from '../generators/index.ts';
 import { exitCodeOf, type ExitCode, type Report } from '../runner/report.ts';
@@ -47,8 +48,13 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
   let report: Report;
   try {
     if (a.metamorphic) {
-      if (single) throw new UsageError('--metamorphic runs generated cases; --replay and --packet belong to the oracle tier');
-      report = await runMetamorphic(adapter, { seed, runs: a.runs, arbitrary: defaultSpace.arbitrary, replayCommand: (id) => `${replayCommand(id)} --metamorphic` });
+      // The tier's cases are generated ones, not shrunk: a replay is seed:index@generators.
+      const ref = single?.kind === 'case' && single.seed !== undefined ? parseCaseId(single.caseId) : undefined;
+      if (single && (!ref || ref.path.length > 0)) throw new UsageError('--metamorphic replays a case of its own report (--replay seed:index@generators); vectors, saved failures, shrunk cases and --packet belong to the oracle tier');
+      report = await runMetamorphic(adapter, {
+        seed: ref?.seed ?? seed, runs: ref ? 1 : a.runs, ...(ref ? { first: ref.index } : {}),
+        arbitrary: defaultSpace.arbitrary, replayCommand: (id) => `${replayCommand(id)} --metamorphic`,
+      });
     } else if (single?.kind === 'case') {
       const packetReplay = single.caseId === 'packet'
         ? () => ['npx', 'gre-conformance', ...targetArgs, '--packet', Buffer.from(single.packet).toString('hex'), ...(single.keymap.length ? ['--keymap', JSON.stringify(single.keymap)] : [])].map(shellQuote).join(' ')

@@ -20,6 +20,8 @@ import { RequestIds } from './suite.ts';
 export interface MetamorphicOptions {
   readonly seed: number;
   readonly runs: number;
+  /** Index of the first case (default 0): a replay runs the one case a report names. */
+  readonly first?: number;
   readonly arbitrary: fc.Arbitrary<GreCase>;
   readonly replayCommand: (caseId: string) => string;
   readonly batchSize?: number;
@@ -41,11 +43,12 @@ export async function runMetamorphic(adapter: Adapter, opts: MetamorphicOptions)
     totals: { vectors: 0, vectorFailures: 0, cases, failures, skipped: 0 },
     ...(harnessFailure ? { harnessFailure } : {}),
   });
-  for (let index = 0; index < opts.runs; ) {
+  const end = (opts.first ?? 0) + opts.runs;
+  for (let index = opts.first ?? 0; index < end; ) {
     type Pair = { index: number; base: GreCase; twin: GreCase; relation: Relation };
     const pairs: Pair[] = [];
     const bases = new Map<number, GreCase>();
-    for (; index < opts.runs && pairs.length < batchSize; index++) {
+    for (; index < end && pairs.length < batchSize; index++) {
       const base = drawCase(opts.arbitrary, opts.seed, index);
       for (const relation of relations) {
         const twin = relation.apply(base);
