@@ -210,7 +210,16 @@ export function drawerFor<T>(
 ): Drawer<T> {
   const known = drawers.get(arb);
   if (known) return known as Drawer<T>;
-  const { draw, nodes } = compile(arb as fc.Arbitrary<unknown>) as { draw: Drawer<T>['draw']; nodes: { known: number; generic: number } };
+  let compiled: { draw: Drawer<T>['draw']; nodes: { known: number; generic: number } };
+  try {
+    compiled = compile(arb as fc.Arbitrary<unknown>) as typeof compiled;
+  } catch (e) {
+    // node --disallow-code-generation-from-strings forbids new Function: draw with generate().
+    const drawer: Drawer<T> = { draw: (r, b) => arb.generate(r, b).value, status: { fast: false, reason: `the drawer could not be compiled: ${(e as Error).message}` } };
+    drawers.set(arb, drawer as Drawer<unknown>);
+    return drawer;
+  }
+  const { draw, nodes } = compiled;
   let status: DrawerStatus = { fast: nodes.known > 0, nodes, ...(nodes.known > 0 ? {} : { reason: 'no combinator of the fast-check runner/draw.ts knows' }) };
   let i = 0;
   for (const s of samples()) {

@@ -1,6 +1,8 @@
 // drawCase must give exactly the value generateCase gives (case ids name the same datagram
 // whichever path drew them), and must fall back to generate() when its walk of fast-check's
 // combinators does not reproduce it.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { drawCase, drawStatus, generateCase } from '../runner/case-id.ts';
@@ -9,6 +11,8 @@ import { defaultSpace } from '../runner/default-space.ts';
 import {
   greCase, ipv4Header, ipv4Options, ipv6Header, ipv6ExtensionChain, greV0, greV1, greOtherVersion, grePayload, truncation, trailer, keymapSpecs,
 } from '../generators/index.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
 
 const spaces: [string, fc.Arbitrary<unknown>][] = [
   ['default space', defaultSpace.arbitrary],
@@ -47,4 +51,14 @@ describe('drawCase', () => {
     const b = generateCase(impure, 5, 7).value;
     expect(Math.floor(a / 1000)).toBe(Math.floor(b / 1000));
   });
+
+  it('where code cannot be generated from strings, draws with generate(): the same cases, ids and fingerprint', () => {
+    const run = (...node: string[]) => {
+      const r = spawnSync(process.execPath, [...node, join(ROOT, 'bin/gre-conformance.mjs'), 'examples/js/buggy.mjs', '--seed', '3', '--runs', '300', '--no-vectors', '--reporter', 'json'], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(1);
+      const report = JSON.parse(r.stdout) as { generators: string; totals: unknown; counterexamples: { caseId: string; packet: string }[] };
+      return { generators: report.generators, totals: report.totals, found: report.counterexamples.map((c) => [c.caseId, c.packet]) };
+    };
+    expect(run('--disallow-code-generation-from-strings')).toEqual(run());
+  }, 60_000);
 });

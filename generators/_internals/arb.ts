@@ -24,8 +24,13 @@ export function rec<T extends object>(
 /** values -> { [keys[i]]: values[i] } as one object literal (JSON-quoted keys, nothing else written). */
 function objectBuilder<T>(keys: readonly string[]): (values: unknown[]) => T {
   const fields = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- only the model's keys, JSON-quoted
-  return new Function('v', `'use strict'; return { ${fields} };`) as (values: unknown[]) => T;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- only the model's keys, JSON-quoted
+    return new Function('v', `'use strict'; return { ${fields} };`) as (values: unknown[]) => T;
+  } catch {
+    // node --disallow-code-generation-from-strings: the same object, key by key.
+    return (v) => Object.fromEntries(keys.map((k, i) => [k, v[i]])) as T;
+  }
 }
 
 /** `value` with weight `w`: shorthand for fc.oneof's weighted form. */
