@@ -6,6 +6,7 @@ import {
   describeCase, encodeCase, greCase, ipv4Header, ipv6ExtensionChain, ipv6Header, greV0, greV1, greOtherVersion,
   type GreCase, type GreHeader, type Ipv4Header, type Ipv6ExtHeader, type Ipv6Header,
 } from '../generators/index.ts';
+import { rec } from '../generators/_internals/arb.ts';
 import { layoutCase } from '../generators/_internals/layout.ts';
 import { isHonest } from '../generators/_internals/greArbs.ts';
 import { onesComplementChecksum } from '../generators/_internals/wire.ts';
@@ -320,5 +321,25 @@ describe('the default mix', () => {
     const chains = s(ipv6ExtensionChain());
     expect(chains.filter((ch) => ch.length <= 3).length / chains.length).toBeGreaterThan(0.98);
     expect(new Set(chains.flat().map((h) => h.kind))).toEqual(new Set(['hop-by-hop', 'routing', 'fragment', 'ah', 'destination']));
+  });
+});
+
+describe('records (rec)', () => {
+  const r = rec<{ a: number; b: number }>({ a: fc.integer({ min: 0, max: 9 }), b: fc.integer({ min: 0, max: 9 }) });
+
+  it('draw what fc.record draws, as plain objects with the model\'s keys in order', () => {
+    const same = fc.record({ a: fc.integer({ min: 0, max: 9 }), b: fc.integer({ min: 0, max: 9 }) }, { noNullPrototype: true });
+    const mine = fc.sample(r, { seed: 7, numRuns: 50 }), theirs = fc.sample(same, { seed: 7, numRuns: 50 });
+    expect(mine).toEqual(theirs);
+    expect(Object.keys(mine[0]!)).toEqual(['a', 'b']);
+    expect(Object.getPrototypeOf(mine[0])).toBe(Object.prototype);
+  });
+
+  it('shrink a value built elsewhere, whatever its keys\' order, and refuse other shapes', () => {
+    expect(r.canShrinkWithoutContext({ b: 3, a: 5 })).toBe(true);
+    expect([...r.shrink({ b: 3, a: 5 }, undefined)].map((v) => v.value)).toContainEqual({ a: 0, b: 3 });
+    for (const other of [{ a: 1 }, { a: 1, b: 2, c: 3 }, Object.assign(Object.create(null), { a: 1, b: 2 }), [1, 2]]) {
+      expect(r.canShrinkWithoutContext(other), JSON.stringify(other)).toBe(false);
+    }
   });
 });
