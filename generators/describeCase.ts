@@ -4,7 +4,7 @@
 import type { GreCase, GreHeader, Ipv4Header, Ipv4Option, Ipv6ExtHeader, Ipv6Header, Ipv6Option, KeymapSpec } from './model.ts';
 import { isHonest } from './_internals/greArbs.ts';
 import { layoutCase, type Layout } from './_internals/layout.ts';
-import { ipv4ChecksumOk } from '../oracles/linux/ipv4.ts';
+import { onesComplementChecksum } from './_internals/wire.ts';
 import type { KeymapEntry } from '../spec/contract.ts';
 
 const hex = (n: number, width = 4) => '0x' + n.toString(16).padStart(width, '0');
@@ -31,9 +31,8 @@ function describeIpv4(ip: Ipv4Header, l: Layout): string {
   if (ip.ihl !== 'auto' && ip.ihl !== l.ipHeaderLength / 4) parts.push(`IHL ${ip.ihl} (is ${l.ipHeaderLength / 4})`);
   if (ip.totalLength !== 'auto' && ip.totalLength !== l.datagramLength) parts.push(`total length ${ip.totalLength} (is ${l.datagramLength})`);
   if (ip.checksum !== 'auto' && p.length >= 20) {
-    const span = (p[0]! & 0xf) * 4;
-    const b = span <= p.length ? p : Uint8Array.from({ length: span }, (_, i) => p[i] ?? 0);
-    if (!ipv4ChecksumOk(b, span)) parts.push(`bad checksum ${hex(ip.checksum)}`);
+    // A header sums to 0xffff, so its checksum over itself is 0 (bytes past the end count as 0).
+    if (onesComplementChecksum(p, 0, (p[0]! & 0xf) * 4) !== 0) parts.push(`bad checksum ${hex(ip.checksum)}`);
   }
   if (ip.reservedFlag) parts.push('evil bit');
   if (ip.df) parts.push('DF');

@@ -3,13 +3,12 @@
 // on itself), the extension chain, the IP header, the cut, then the IP length and checksum
 // fields (RFC 791 3.1, RFC 8200 3) from the datagram as it ends up, then the trailer.
 import type { KeymapEntry } from '../../spec/contract.ts';
-import { ipv4Checksum } from '../../oracles/linux/ipv4.ts';
 import type { AddressRef, GreCase, KeyRef } from '../model.ts';
 import { addressBytes, ipv4Of } from './addresses.ts';
 import { encodeGre } from './encodeGre.ts';
 import { encodeIpv4Options } from './encodeIpv4Options.ts';
 import { encodeExtHeader, extType } from './encodeIpv6Ext.ts';
-import { Writer } from './wire.ts';
+import { Writer, onesComplementChecksum } from './wire.ts';
 
 export interface Layout {
   readonly packet: Uint8Array;
@@ -92,9 +91,10 @@ function computeLayout(c: GreCase): Layout {
     let sum: number;
     if (ip.checksum !== 'auto') sum = ip.checksum;
     else {
-      // The kernel sums IHL*4 bytes (ip_fast_csum), so an IHL that lies moves the span too.
+      // The kernel sums IHL*4 bytes (ip_fast_csum), so an IHL that lies moves the span too. The
+      // checksum field is still 0 here, as RFC 791 3.1 has it when the sum is computed.
       const span = ihl * 4;
-      sum = ipv4Checksum(span <= full.length ? full : padded(full, span), span);
+      sum = onesComplementChecksum(full, 0, span);
     }
     put16(full, 10, sum);
   } else {
@@ -128,12 +128,6 @@ function computeLayout(c: GreCase): Layout {
 function put16(b: Uint8Array, off: number, v: number): void {
   b[off] = (v >>> 8) & 0xff;
   b[off + 1] = v & 0xff;
-}
-
-function padded(b: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  out.set(b.subarray(0, n), 0);
-  return out;
 }
 
 function resolveAddress(ref: AddressRef, src: Uint8Array, dst: Uint8Array): string {

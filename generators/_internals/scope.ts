@@ -5,6 +5,8 @@
 // protocol with the oracle's own scope test, option types with a scan that reads every
 // type-length-value the kernel could reach (conservative: it does not stop where the kernel
 // would drop the datagram).
+// This is the one place generators/ uses the oracle: where a lying chain ends is the kernel's
+// walk (ipv6_skip_exthdr), which only the oracle has; a second copy here could drift from it.
 import { inOracleScope, linuxDecide } from '../../oracles/linux/tuple.ts';
 import { Decision } from '../../oracles/linux/decision.ts';
 import type { GreCase } from '../model.ts';
