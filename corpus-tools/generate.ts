@@ -1,7 +1,8 @@
 // `corpus generate`: N generated cases written as a capture (pcap or pcapng, raw IP or Ethernet)
 // plus FILE.expected.ndjson, one line per packet. Case i of the corpus is case seed:i of the
-// suite. The output depends only on (count, seed, format, link): the capture's timestamps are
-// the packet index in microseconds, and chunks are written in case order whatever --jobs is.
+// suite. The output depends only on (count, seed, format, link) and the generators (their
+// fingerprint is in every case id): the capture's timestamps are the packet index in
+// microseconds, and chunks are written in case order whatever --jobs is.
 import { createWriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { finished } from 'node:stream/promises';
@@ -38,7 +39,7 @@ export interface GenerateResult {
  * 500,000 packets or more, else none. This thread only writes, so unlike the suite (whose own
  * thread runs the oracle and the implementation) every CPU can draw; below that size starting the
  * workers (about half a second each to load) costs more than they give. 2 CPUs, 1,000,000
- * packets: 92k/s in this thread, 116k/s with 2 workers (medians).
+ * packets: about 110k/s in this thread, 130k/s with 2 workers (npm run bench, medians).
  */
 export function defaultCorpusJobs(count: number, cpus = availableParallelism()): number {
   return count >= 500_000 && cpus >= 2 ? Math.min(4, cpus) : 1;
