@@ -80,7 +80,7 @@ export function formatText(report: Report, opts: TextOptions): string {
   const failRules = failRows.map((r) => `${r.rule} (${r.failures + r.vectorFailures})`);
   if (code === 0) out.push(c.green(meta ? `PASS: ${plural(t.cases, 'metamorphic pair')} agree` : `PASS: ${plural(t.vectors, 'vector')} and ${plural(t.cases, 'generated case')} agree with the oracle`));
   else if (code === 1 && unexpectedFailures(report) === 0) out.push(c.red('FAIL: a known divergence passed unexpectedly'));
-  else if (code === 1) out.push(c.red(`FAIL: ${plural(t.failures + t.vectorFailures, 'wrong answer')} (${t.vectorFailures} vectors, ${t.failures} generated) under rule${failRules.length === 1 ? '' : 's'} ${failRules.join(', ')}`));
+  else if (code === 1) out.push(c.red(`FAIL: ${plural(t.failures + t.vectorFailures, 'wrong answer')} (${plural(t.vectorFailures, 'vector')}, ${t.failures} generated) under rule${failRules.length === 1 ? '' : 's'} ${failRules.join(', ')}`));
   else out.push(c.red(`BROKEN: the implementation misbehaved (${report.harnessFailure!.kind}); results before it are above`));
   return out.join('\n');
 }

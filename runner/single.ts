@@ -50,13 +50,16 @@ export async function runSingle<T>(
   }
   const diff = diffAnswers(verdict.tuple, actual!);
   const exercised = [...new Set(verdict.rules)];
-  for (const r of exercised) rows.find((x) => x.rule === r)!.cases++;
+  // A replayed generated case counts as one; a datagram given as hex or a saved failure counts
+  // as a vector (a datagram with a known answer), as capture datagrams do in `replay FILE`.
+  const generated = c.value !== undefined;
+  for (const r of exercised) rows.find((x) => x.rule === r)![generated ? 'cases' : 'vectors']++;
   const counterexamples = [];
   if (diff.length > 0) {
     const blamed = space && c.value !== undefined
       ? (await blameBatch(adapter, ids, space, oracle, [{ value: c.value, verdict, actual: actual! }]))[0]!
       : fieldBlame(verdict, actual!);
-    rows.find((x) => x.rule === blamed.rule)!.failures++;
+    rows.find((x) => x.rule === blamed.rule)![generated ? 'failures' : 'vectorFailures']++;
     counterexamples.push({
       rule: blamed.rule, phase: 'replay' as const, caseId: c.caseId, packet: toHex(c.packet), keymap: c.keymap,
       expected: verdict.tuple, actual: actual!, diff, outcome: verdict.outcome, reason: verdict.reason,
@@ -67,6 +70,8 @@ export async function runSingle<T>(
   }
   return {
     ...base, durationMs: Date.now() - started, counterexamples,
-    totals: { vectors: 0, vectorFailures: 0, cases: 1, failures: diff.length > 0 ? 1 : 0, skipped: 0 },
+    totals: generated
+      ? { vectors: 0, vectorFailures: 0, cases: 1, failures: diff.length > 0 ? 1 : 0, skipped: 0 }
+      : { vectors: 1, vectorFailures: diff.length > 0 ? 1 : 0, cases: 0, failures: 0, skipped: 0 },
   };
 }

@@ -119,6 +119,12 @@ describe('selecting rules and cases', () => {
     const r = cli(BUGGY, '--packet', '4500001c12340000402fe47bc0000201c00002022000080000000b0b');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/replay: npx gre-conformance examples\/js\/buggy\.mjs --packet 4500001c/);
+    // A datagram given as hex is a vector (a known answer), not a generated case.
+    expect(r.out).toMatch(/^FAIL: 1 wrong answer \(1 vector, 0 generated\) under rule GRE-2 \(1\)$/m);
+    const json = JSON.parse(cli(BUGGY, '--packet', '4500001c12340000402fe47bc0000201c00002022000080000000b0b', '--reporter', 'json').out);
+    expect(json.totals).toMatchObject({ vectors: 1, vectorFailures: 1, cases: 0, failures: 0 });
+    const replayed = JSON.parse(cli(BUGGY, '--replay', '5:17', '--reporter', 'json').out);
+    expect(replayed.totals).toMatchObject({ vectors: 0, vectorFailures: 0, cases: 1 });
   });
 });
 
