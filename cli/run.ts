@@ -9,7 +9,7 @@ import { runSingle } from '../runner/single.ts';
 import { runMetamorphic } from '../runner/metamorphic.ts';
 import { loadSavedFailures, saveFailures } from '../corpus-tools/index.ts';
 import { caseOfId, CaseIdError, type CaseOfId } from '../runner/case-of-id.ts';
-import { parseCaseId } from '../runner/case-id.ts';
+import type { CaseRef } from '../runner/case-id.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import type { GreCase } from '../generators/index.ts';
 import { exitCodeOf, type ExitCode, type Report } from '../runner/report.ts';
@@ -49,7 +49,7 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
   try {
     if (a.metamorphic) {
       // The tier's cases are generated ones, not shrunk: a replay is seed:index@generators.
-      const ref = single?.kind === 'case' && single.seed !== undefined ? parseCaseId(single.caseId) : undefined;
+      const ref = single?.kind === 'case' ? single.ref : undefined;
       if (single && (!ref || ref.path.length > 0)) throw new UsageError('--metamorphic replays a case of its own report (--replay seed:index@generators); vectors, saved failures, shrunk cases and --packet belong to the oracle tier');
       report = await runMetamorphic(adapter, {
         seed: ref?.seed ?? seed, runs: ref ? 1 : a.runs, ...(ref ? { first: ref.index } : {}),
@@ -60,7 +60,7 @@ export async function runCommand(a: RunArgs): Promise<ExitCode> {
         ? () => ['npx', 'gre-conformance', ...targetArgs, '--packet', Buffer.from(single.packet).toString('hex'), ...(single.keymap.length ? ['--keymap', JSON.stringify(single.keymap)] : [])].map(shellQuote).join(' ')
         : replayCommand;
       report = await runSingle(adapter, defaultSpace, single, {
-        replayCommand: packetReplay, seed: single.seed,
+        replayCommand: packetReplay, seed: single.ref?.seed,
         ...(profile && profile !== 'current' ? { oracle: (p: Uint8Array, c: { keymap: readonly KeymapEntry[] }) => linuxVerdict(p, c, { profile }) } : {}),
       });
     } else {
@@ -111,7 +111,7 @@ async function loadSaved(dir: string) {
 
 type Single =
   | { kind: 'vector'; id: string }
-  | { kind: 'case'; caseId: string; packet: Uint8Array; keymap: KeymapEntry[]; value?: ReturnType<typeof defaultSpace.arbitrary.generate>['value']; seed?: number };
+  | { kind: 'case'; caseId: string; packet: Uint8Array; keymap: KeymapEntry[]; value?: ReturnType<typeof defaultSpace.arbitrary.generate>['value']; ref?: CaseRef };
 
 async function singleCaseOf(a: RunArgs): Promise<Single | undefined> {
   if (a.packet !== undefined) {
@@ -144,5 +144,5 @@ async function singleCaseOf(a: RunArgs): Promise<Single | undefined> {
     if (e instanceof CaseIdError) throw new UsageError(`--replay: ${e.message}`);
     throw e;
   }
-  return { kind: 'case', caseId: a.replay, packet: c.packet, keymap: c.keymap, value: c.value, seed: c.ref.seed };
+  return { kind: 'case', caseId: a.replay, packet: c.packet, keymap: c.keymap, value: c.value, ref: c.ref };
 }
