@@ -5,4 +5,5 @@ export type { CaptureRecord, CaptureInterface, ReadOptions, Timestamp } from './
 export { readCapture, MAX_RECORD_LENGTH, MAX_BLOCK_LENGTH, type CaptureInput } from './read-capture.ts';
 export { ipDatagramOf, type IpDatagram, type Skipped, type LinkRecord } from './ip-datagram.ts';
 export { LINKTYPE, isKnownLinkType, linkTypeName, type LinkTypeName } from './link-types.ts';
-export { CaptureWriter, WRITER_DST_MAC, WRITER_SRC_MAC, type WriterOptions, type PacketMeta } from './writer.ts';
+export { CaptureWriter, type WriterOptions } from './writer.ts';
+export { RecordEncoder, RecordChunk, WRITER_DST_MAC, WRITER_SRC_MAC, type RecordFormat, type PacketMeta, type EncodedRecords } from './record-encoder.ts';

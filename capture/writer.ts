@@ -7,50 +7,17 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { CaptureError } from './error.ts';
-import { LINKTYPE } from './link-types.ts';
-import type { Timestamp } from './record.ts';
-import * as enc from './_internals/encode.ts';
+import { RecordEncoder, type EncodedRecords, type PacketMeta, type RecordFormat } from './record-encoder.ts';
 
-export interface WriterOptions {
-  /** Default 'pcap'. */
-  readonly format?: 'pcap' | 'pcapng';
-  /** LINKTYPE.RAW (101, the default) or LINKTYPE.ETHERNET (1). */
-  readonly linkType?: typeof LINKTYPE.RAW | typeof LINKTYPE.ETHERNET;
-  /** Snapshot length written in the header; longer frames are cut to it. Default 262144. */
-  readonly snaplen?: number;
-  /** Nanosecond timestamps (pcap magic a1b23c4d, pcapng if_tsresol 9). Default false. */
-  readonly nanosecond?: boolean;
+export { WRITER_DST_MAC, WRITER_SRC_MAC, type PacketMeta } from './record-encoder.ts';
+
+export interface WriterOptions extends RecordFormat {
   /** Bytes gathered before each write to the output. Default 1 MiB. */
   readonly bufferSize?: number;
   /** End the output stream on close() when given a stream. Default true. */
   readonly end?: boolean;
   /** Name used in errors when writing to a stream. Default `<stream>`. */
   readonly name?: string;
-}
-
-export interface PacketMeta {
-  /** Default: the packet's index in microseconds from the epoch (deterministic). */
-  readonly timestamp?: Timestamp;
-  /** Length of the datagram on the wire, when `datagram` was already cut. Default its length. */
-  readonly origlen?: number;
-  /** Ethernet only: ethertype to use instead of the one the version nibble implies. */
-  readonly ethertype?: number;
-}
-
-/** Source and destination MACs of written Ethernet frames (locally administered, unicast). */
-export const WRITER_DST_MAC = Uint8Array.of(0x02, 0, 0, 0, 0, 0x02);
-export const WRITER_SRC_MAC = Uint8Array.of(0x02, 0, 0, 0, 0, 0x01);
-const ETH_HEADER = 14;
-const ETH_IPV4 = ethernetHeader(0x0800);
-const ETH_IPV6 = ethernetHeader(0x86dd);
-
-function ethernetHeader(ethertype: number): Uint8Array {
-  const h = new Uint8Array(ETH_HEADER);
-  h.set(WRITER_DST_MAC, 0);
-  h.set(WRITER_SRC_MAC, 6);
-  h[12] = (ethertype >> 8) & 0xff;
-  h[13] = ethertype & 0xff;
-  return h;
 }
 
 export class CaptureWriter {
@@ -64,6 +31,7 @@ export class CaptureWriter {
   private readonly file: string;
   private readonly endOut: boolean;
   private readonly bufferSize: number;
+  private readonly encoder: RecordEncoder;
   private buf: Uint8Array;
   private dv: DataView;
   private used = 0;
@@ -72,28 +40,25 @@ export class CaptureWriter {
   private closed = false;
 
   constructor(target: string | Writable, opts: WriterOptions = {}) {
-    this.format = opts.format ?? 'pcap';
-    this.linkType = opts.linkType ?? LINKTYPE.RAW;
-    if (this.linkType !== LINKTYPE.RAW && this.linkType !== LINKTYPE.ETHERNET) {
-      throw new RangeError(`CaptureWriter writes link type 101 (raw IP) or 1 (Ethernet), not ${this.linkType}`);
-    }
-    this.snaplen = opts.snaplen ?? 262144;
-    if (!Number.isInteger(this.snaplen) || this.snaplen < 1 || this.snaplen > 0xffffffff) {
-      throw new RangeError(`snaplen ${this.snaplen} is not a positive 32-bit integer`);
-    }
-    this.nanosecond = opts.nanosecond ?? false;
+    this.encoder = new RecordEncoder(opts);
+    this.format = this.encoder.format;
+    this.linkType = this.encoder.linkType;
+    this.snaplen = this.encoder.snaplen;
+    this.nanosecond = this.encoder.nanosecond;
     this.bufferSize = Math.max(opts.bufferSize ?? 1 << 20, 64);
     this.file = typeof target === 'string' ? target : opts.name ?? '<stream>';
-    this.out = typeof target === 'string' ? createWriteStream(target) : target;
+    // Up to a few buffers may wait on the file, so that writing overlaps with making the next
+    // records instead of the producer stopping at every buffer.
+    this.out = typeof target === 'string' ? createWriteStream(target, { highWaterMark: 4 * this.bufferSize }) : target;
     this.endOut = typeof target === 'string' || (opts.end ?? true);
     this.out.on('error', (e: Error) => {
       this.failure ??= new CaptureError('io', this.file, this.flushed, `write failed: ${e.message}`, { cause: e });
     });
     this.buf = new Uint8Array(this.bufferSize);
     this.dv = new DataView(this.buf.buffer);
-    this.used = this.format === 'pcap'
-      ? enc.pcapHeader(this.dv, 0, this.nanosecond, this.snaplen, this.linkType)
-      : enc.pcapngInterface(this.dv, enc.pcapngSectionHeader(this.dv, 0), this.linkType, this.snaplen, this.nanosecond);
+    const header = this.encoder.fileHeader();
+    this.buf.set(header);
+    this.used = header.length;
   }
 
   /** Bytes produced so far (written or still buffered). */
@@ -105,18 +70,7 @@ export class CaptureWriter {
   async write(datagram: Uint8Array, meta?: PacketMeta): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     if (this.closed) throw new Error('CaptureWriter: write after close');
-    const eth = this.linkType === LINKTYPE.ETHERNET;
-    const l2 = eth ? ETH_HEADER : 0;
-    const frameLen = l2 + datagram.length;
-    const origlen = meta?.origlen === undefined ? frameLen : l2 + meta.origlen;
-    if (!Number.isInteger(origlen) || origlen < frameLen || origlen > 0xffffffff) {
-      throw new RangeError(`origlen ${meta?.origlen} is below the datagram's ${datagram.length} bytes or not a 32-bit integer`);
-    }
-    const caplen = Math.min(frameLen, this.snaplen);
-    const ts = meta?.timestamp ?? { seconds: Math.floor(this.count / 1e6), nanoseconds: (this.count % 1e6) * 1000 };
-    checkTimestamp(ts);
-    const pcap = this.format === 'pcap';
-    const recLen = pcap ? enc.PCAP_RECORD + caplen : enc.EPB_OVERHEAD + ((caplen + 3) & ~3);
+    const recLen = this.encoder.recordLength(datagram, meta);
     if (this.used + recLen > this.buf.length) {
       await this.flush();
       if (recLen > this.buf.length) {
@@ -124,30 +78,30 @@ export class CaptureWriter {
         this.dv = new DataView(this.buf.buffer);
       }
     }
-    const dv = this.dv;
-    let at = pcap
-      ? enc.pcapRecord(dv, this.used, ts, this.nanosecond, caplen, origlen)
-      : enc.epbHeader(dv, this.used, recLen, ts, this.nanosecond, caplen, origlen);
-    if (eth) {
-      const version = datagram.length > 0 ? datagram[0]! >> 4 : 0;
-      const type = meta?.ethertype ?? (version === 6 ? 0x86dd : 0x0800);
-      const frame = type === 0x0800 ? ETH_IPV4 : type === 0x86dd ? ETH_IPV6 : ethernetHeader(type);
-      const n = Math.min(ETH_HEADER, caplen);
-      this.buf.set(n === ETH_HEADER ? frame : frame.subarray(0, n), at);
-      at += n;
-    }
-    const body = caplen - l2;
-    if (body > 0) {
-      this.buf.set(body === datagram.length ? datagram : datagram.subarray(0, body), at);
-      at += body;
-    }
-    if (!pcap) {
-      for (let pad = ((caplen + 3) & ~3) - caplen; pad > 0; pad--) this.buf[at++] = 0;
-      dv.setUint32(at, recLen, true);
-      at += 4;
-    }
-    this.used = at;
+    this.used = this.encoder.encode(this.buf, this.dv, this.used, datagram, this.count, meta);
     this.count++;
+  }
+
+  /**
+   * Appends records a RecordChunk encoded, with this writer's format, for the packets that come
+   * next (`records.first` must be this.count, as default timestamps count packets). Their bytes
+   * go to the output as they are, not copied: they must not change afterwards.
+   */
+  async writeRecords(records: EncodedRecords): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw new Error('CaptureWriter: write after close');
+    if (records.key !== this.encoder.key) throw new Error(`CaptureWriter: records encoded as ${records.key}, this capture is ${this.encoder.key}`);
+    if (records.first !== this.count) throw new Error(`CaptureWriter: records start at packet ${records.first}, the capture's next packet is ${this.count}`);
+    await this.flush();
+    this.count += records.count;
+    if (records.bytes.length === 0) return;
+    if (this.out.destroyed) {
+      this.failure ??= new CaptureError('io', this.file, this.flushed, 'the output stream was closed before the capture was');
+      throw this.failure;
+    }
+    this.flushed += records.bytes.length;
+    if (!this.out.write(records.bytes)) await this.drained();
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Writes what is buffered and waits until the output has taken it. */
@@ -194,13 +148,5 @@ export class CaptureWriter {
       }
     }
     if (this.failure !== undefined) throw this.failure;
-  }
-}
-
-function checkTimestamp(ts: Timestamp): void {
-  const { seconds, nanoseconds } = ts;
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 0xffffffff
-    || !Number.isInteger(nanoseconds) || nanoseconds < 0 || nanoseconds > 999_999_999) {
-    throw new RangeError(`timestamp ${seconds}s ${nanoseconds}ns is out of range (0 <= seconds < 2^32, 0 <= nanoseconds < 1e9)`);
   }
 }

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { finished } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
-import { CaptureWriter, LINKTYPE } from '../capture/index.ts';
+import { CaptureWriter, LINKTYPE, RecordEncoder, type RecordFormat } from '../capture/index.ts';
 import { expectedPathOf } from './expected-file.ts';
 import { generateChunk, type GeneratedChunk } from './generate-chunk.ts';
 
@@ -47,22 +47,13 @@ export function defaultCorpusJobs(count: number, cpus = availableParallelism()):
 
 type ChunkSource = { next(start: number, count: number): Promise<GeneratedChunk>; close(): Promise<void> };
 
-function inThread(seed: number): ChunkSource {
-  return { next: async (start, count) => generateChunk(seed, start, count), close: async () => undefined };
-}
-
-/** A chunk as generate-worker.mjs posts it: the packets back to back in one buffer. */
-interface PackedChunk { readonly id: number; readonly bytes: Uint8Array; readonly ends: Uint32Array; readonly lines: string; readonly outOfScope: number }
-
-function unpack(m: PackedChunk): GeneratedChunk {
-  const packets: Uint8Array[] = [];
-  let off = 0;
-  for (const end of m.ends) { packets.push(m.bytes.subarray(off, end)); off = end; }
-  return { packets, lines: m.lines, outOfScope: m.outOfScope };
+function inThread(seed: number, format: RecordFormat): ChunkSource {
+  const encoder = new RecordEncoder(format);
+  return { next: async (start, count) => generateChunk(seed, start, count, encoder), close: async () => undefined };
 }
 
 /** Chunks from a pool of workers, asked ahead so they stay busy, returned in the order asked. */
-async function inWorkers(seed: number, jobs: number): Promise<ChunkSource> {
+async function inWorkers(seed: number, format: RecordFormat, jobs: number): Promise<ChunkSource> {
   const workers = await Promise.all(Array.from({ length: jobs }, () => new Promise<Worker>((resolve, reject) => {
     const w = new Worker(new URL('./generate-worker.mjs', import.meta.url));
     w.once('error', reject);
@@ -71,7 +62,7 @@ async function inWorkers(seed: number, jobs: number): Promise<ChunkSource> {
   let nextId = 0;
   const waiting = new Map<number, { resolve: (c: GeneratedChunk) => void; reject: (e: Error) => void }>();
   for (const w of workers) {
-    w.on('message', (m: PackedChunk) => { waiting.get(m.id)?.resolve(unpack(m)); waiting.delete(m.id); });
+    w.on('message', (m: { id: number; chunk: GeneratedChunk }) => { waiting.get(m.id)?.resolve(m.chunk); waiting.delete(m.id); });
     w.on('error', (e) => { for (const p of waiting.values()) p.reject(e); waiting.clear(); });
   }
   return {
@@ -79,7 +70,7 @@ async function inWorkers(seed: number, jobs: number): Promise<ChunkSource> {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        workers[id % jobs]!.postMessage({ id, seed, start, count });
+        workers[id % jobs]!.postMessage({ id, seed, start, count, format });
       });
     },
     async close() { await Promise.all(workers.map((w) => w.terminate())); },
@@ -92,12 +83,12 @@ export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult
   if (expected === o.out) throw new Error(`${o.out}: the capture needs a .pcap or .pcapng name (its expected file is written beside it)`);
   const jobs = Math.max(1, o.jobs ?? 1);
   const chunkSize = Math.max(1, o.chunkSize ?? 2048);
-  const writer = new CaptureWriter(o.out, {
-    format: o.format ?? 'pcap',
-    linkType: o.link === 'ethernet' ? LINKTYPE.ETHERNET : LINKTYPE.RAW,
-  });
-  const lines = createWriteStream(expected);
-  const source = jobs > 1 ? await inWorkers(o.seed, jobs) : inThread(o.seed);
+  const format: RecordFormat = { format: o.format ?? 'pcap', linkType: o.link === 'ethernet' ? LINKTYPE.ETHERNET : LINKTYPE.RAW };
+  const writer = new CaptureWriter(o.out, format);
+  // A chunk's lines are about a megabyte: with room for a few, the file is written while the
+  // next chunk is made (with the default 16 KiB, every chunk waited for its write).
+  const lines = createWriteStream(expected, { highWaterMark: 8 << 20 });
+  const source = jobs > 1 ? await inWorkers(o.seed, format, jobs) : inThread(o.seed, format);
   let outOfScope = 0;
   try {
     // Keep up to 2 chunks per worker in flight; consume them in order.
@@ -115,10 +106,10 @@ export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult
     while (pending.length > 0) {
       const chunk = await pending.shift()!;
       ask();
-      for (const p of chunk.packets) await writer.write(p);
+      await writer.writeRecords(chunk.records);
       if (!lines.write(chunk.lines)) await new Promise<void>((r) => lines.once('drain', () => r()));
       outOfScope += chunk.outOfScope;
-      done += chunk.packets.length;
+      done += chunk.records.count;
       o.onProgress?.(done, o.count);
     }
     await writer.close();

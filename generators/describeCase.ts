@@ -7,7 +7,13 @@ import { layoutCase, type Layout } from './_internals/layout.ts';
 import { onesComplementChecksum } from './_internals/wire.ts';
 import type { KeymapEntry } from '../spec/contract.ts';
 
-const hex = (n: number, width = 4) => '0x' + n.toString(16).padStart(width, '0');
+// Two hex digits per byte, looked up: describeGre writes two or three numbers for every case.
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex(n: number, width = 4): string {
+  if (width === 4 && n >= 0 && n <= 0xffff && Number.isInteger(n)) return '0x' + HEX2[n >>> 8]! + HEX2[n & 0xff]!;
+  return '0x' + n.toString(16).padStart(width, '0');
+}
 
 const IPV4_OPTION_NAMES: Record<number, string> = { 7: 'RR', 68: 'TS', 131: 'LSRR', 137: 'SSRR', 148: 'RA', 130: 'SEC', 136: 'SID' };
 
@@ -21,37 +27,40 @@ function ipv4OptionName(o: Ipv4Option): string {
 
 function describeIpv4(ip: Ipv4Header, l: Layout): string {
   const p = l.packet;
-  const parts = ['IPv4'];
-  if (ip.version !== 4) parts.push(`version ${ip.version}`);
+  let s = 'IPv4';
+  if (ip.version !== 4) s += ` version ${ip.version}`;
   if (ip.options.length > 0) {
     const names = ip.options.map(ipv4OptionName);
     const shown = names.length > 4 ? [...names.slice(0, 4), '...'] : names;
-    parts.push(`+${l.ipHeaderLength - 20}B options (${shown.join(',')})`);
+    s += ` +${l.ipHeaderLength - 20}B options (${shown.join(',')})`;
   }
-  if (ip.ihl !== 'auto' && ip.ihl !== l.ipHeaderLength / 4) parts.push(`IHL ${ip.ihl} (is ${l.ipHeaderLength / 4})`);
-  if (ip.totalLength !== 'auto' && ip.totalLength !== l.datagramLength) parts.push(`total length ${ip.totalLength} (is ${l.datagramLength})`);
+  if (ip.ihl !== 'auto' && ip.ihl !== l.ipHeaderLength / 4) s += ` IHL ${ip.ihl} (is ${l.ipHeaderLength / 4})`;
+  if (ip.totalLength !== 'auto' && ip.totalLength !== l.datagramLength) s += ` total length ${ip.totalLength} (is ${l.datagramLength})`;
   if (ip.checksum !== 'auto' && p.length >= 20) {
     // A header sums to 0xffff, so its checksum over itself is 0 (bytes past the end count as 0).
-    if (onesComplementChecksum(p, 0, (p[0]! & 0xf) * 4) !== 0) parts.push(`bad checksum ${hex(ip.checksum)}`);
+    if (onesComplementChecksum(p, 0, (p[0]! & 0xf) * 4) !== 0) s += ` bad checksum ${hex(ip.checksum)}`;
   }
-  if (ip.reservedFlag) parts.push('evil bit');
-  if (ip.df) parts.push('DF');
-  if (ip.mf) parts.push('MF');
-  if (ip.fragmentOffset !== 0) parts.push(`frag offset ${ip.fragmentOffset * 8}`);
-  if (ip.protocol !== 'auto') parts.push(`proto ${ip.protocol}`);
-  return parts.join(' ');
+  if (ip.reservedFlag) s += ' evil bit';
+  if (ip.df) s += ' DF';
+  if (ip.mf) s += ' MF';
+  if (ip.fragmentOffset !== 0) s += ` frag offset ${ip.fragmentOffset * 8}`;
+  if (ip.protocol !== 'auto') s += ` proto ${ip.protocol}`;
+  return s;
+}
+
+function special(a: string): boolean {
+  return a === '::1' || a.startsWith('ff');
 }
 
 function describeIpv6(ip: Ipv6Header, l: Layout): string {
-  const parts = ['IPv6'];
-  if (ip.version !== 6) parts.push(`version ${ip.version}`);
-  const special = (a: string) => a === '::1' || a.startsWith('ff');
-  if (special(ip.src)) parts.push(`src ${ip.src}`);
-  if (special(ip.dst)) parts.push(`dst ${ip.dst}`);
+  let s = 'IPv6';
+  if (ip.version !== 6) s += ` version ${ip.version}`;
+  if (special(ip.src)) s += ` src ${ip.src}`;
+  if (special(ip.dst)) s += ` dst ${ip.dst}`;
   const real = Math.max(0, l.datagramLength - 40);
-  if (ip.payloadLength !== 'auto' && ip.payloadLength !== real) parts.push(`payload length ${ip.payloadLength} (is ${real})`);
-  if (ip.nextHeader !== 'auto') parts.push(`next header ${ip.nextHeader}`);
-  return parts.join(' ');
+  if (ip.payloadLength !== 'auto' && ip.payloadLength !== real) s += ` payload length ${ip.payloadLength} (is ${real})`;
+  if (ip.nextHeader !== 'auto') s += ` next header ${ip.nextHeader}`;
+  return s;
 }
 
 function optionName(o: Ipv6Option): string {
@@ -124,18 +133,23 @@ export function encodeAndDescribeCase(c: GreCase): { packet: Uint8Array; keymap:
   return { packet: l.packet, keymap: l.keymap, description };
 }
 
+// Joined piece by piece rather than from lists: corpus generate describes every case.
 function describeLaidOut(c: GreCase, l: Layout): string {
-  const ip = c.ip.family === 4 ? describeIpv4(c.ip, l) : describeIpv6(c.ip, l);
-  const segments = [c.ext.length > 0 ? `${ip} > ${c.ext.map(describeExt).join(' > ')}` : ip, describeGre(c.gre)];
+  let s = c.ip.family === 4 ? describeIpv4(c.ip, l) : describeIpv6(c.ip, l);
+  for (const h of c.ext) s += ' > ' + describeExt(h);
+  s += ' | ' + describeGre(c.gre);
   const t = c.truncate;
   if (t !== null && l.datagramLength < l.fullLength) {
     const kept = l.datagramLength - l.greOffset;
-    const where = kept >= 0 ? `cut to ${kept} GRE bytes` : `cut ${-kept}B before GRE`;
-    segments.push(t.lengths === 'before' ? `${where} (lengths count the cut bytes)` : where);
+    s += kept >= 0 ? ` | cut to ${kept} GRE bytes` : ` | cut ${-kept}B before GRE`;
+    if (t.lengths === 'before') s += ' (lengths count the cut bytes)';
   }
   const n = c.payload.bytes.length;
-  segments.push(n === 0 ? 'no payload' : c.payload.kind === 'raw' ? `${n}B payload` : `${n}B ${c.payload.kind.toUpperCase()} payload`);
-  if (c.trailer.length > 0) segments.push(`${c.trailer.length}B trailer`);
-  if (c.keymap.length > 0) segments.push(`keymap: ${c.keymap.map(keymapTag).join(', ')}`);
-  return segments.join(' | ');
+  s += n === 0 ? ' | no payload' : c.payload.kind === 'raw' ? ` | ${n}B payload` : ` | ${n}B ${c.payload.kind.toUpperCase()} payload`;
+  if (c.trailer.length > 0) s += ` | ${c.trailer.length}B trailer`;
+  if (c.keymap.length > 0) {
+    s += ' | keymap: ';
+    for (let i = 0; i < c.keymap.length; i++) s += (i > 0 ? ', ' : '') + keymapTag(c.keymap[i]!);
+  }
+  return s;
 }

@@ -6,7 +6,9 @@
 // generate() from (seed, index), so shrinking still has its full context.
 //
 // The walk knows fast-check's own combinators (map, filter, tuple, record, integer, constant,
-// oneof, noBias, array); any other node is drawn with its own generate(). Knowing them means
+// oneof, noBias, array). Any other node is drawn with its own drawValue(mrng, biasFactor) when
+// it has one (an arbitrary of the generators' own, such as their byte strings, whose
+// generate() is drawValue wrapped in a Value), else with generate(). Knowing them means
 // reading their fields, which fast-check does not promise to keep: so every drawer proves
 // itself on sample cases against generate() before it is used, and an arbitrary whose drawer
 // does not give the same values is drawn with generate() instead (drawerStatus says why).
@@ -54,6 +56,7 @@ class Unit {
   readonly bodies: string[] = [];
   readonly consts: unknown[] = [];
   known = 0;
+  own = 0;
   generic = 0;
 
   constant(v: unknown): string {
@@ -68,9 +71,11 @@ class Unit {
     const name = `d${this.names.size}`;
     this.names.set(arb, name);
     const body = this.body(arb);
+    const own = isFn((arb as { drawValue?: unknown }).drawValue);
     if (body !== undefined) this.known++;
+    else if (own) this.own++;
     else this.generic++;
-    this.bodies.push(`function ${name}(r, b) {\n${body ?? `  return ${this.constant(arb)}.generate(r, b).value;`}\n}`);
+    this.bodies.push(`function ${name}(r, b) {\n${body ?? `  return ${this.constant(arb)}.${own ? 'drawValue(r, b)' : 'generate(r, b).value'};`}\n}`);
     return name;
   }
 
@@ -173,12 +178,12 @@ class Unit {
 }
 
 /** Writes and compiles the drawer of `arb`; `nodes` counts distinct nodes by how they are drawn. */
-function compile(arb: fc.Arbitrary<unknown>): { draw: Draw; nodes: { known: number; generic: number } } {
+function compile(arb: fc.Arbitrary<unknown>): { draw: Draw; nodes: { known: number; own: number; generic: number } } {
   const u = new Unit();
   const root = u.fn(arb);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source holds only numbers and names written above
   const make = new Function('K', `'use strict';\n${u.bodies.join('\n')}\nreturn ${root};`) as (k: unknown[]) => Draw;
-  return { draw: make(u.consts), nodes: { known: u.known, generic: u.generic } };
+  return { draw: make(u.consts), nodes: { known: u.known, own: u.own, generic: u.generic } };
 }
 
 export interface DrawerStatus {
@@ -187,11 +192,11 @@ export interface DrawerStatus {
   /** Why the fast drawer is not used. */
   readonly reason?: string;
   /**
-   * Nodes of the tree drawn by the walk, and nodes drawn with their own generate() (custom
-   * arbitraries, or combinators of another copy of fast-check than the one runner/draw.ts
-   * imports: then nothing is known and nothing is gained).
+   * Nodes of the tree drawn by the walk, nodes drawn with their own drawValue(), and nodes drawn
+   * with their own generate() (other custom arbitraries, or combinators of another copy of
+   * fast-check than the one runner/draw.ts imports: then nothing is known and nothing is gained).
    */
-  readonly nodes?: { readonly known: number; readonly generic: number };
+  readonly nodes?: { readonly known: number; readonly own: number; readonly generic: number };
 }
 
 interface Drawer<T> {
@@ -210,7 +215,7 @@ export function drawerFor<T>(
 ): Drawer<T> {
   const known = drawers.get(arb);
   if (known) return known as Drawer<T>;
-  let compiled: { draw: Drawer<T>['draw']; nodes: { known: number; generic: number } };
+  let compiled: { draw: Drawer<T>['draw']; nodes: { known: number; own: number; generic: number } };
   try {
     compiled = compile(arb as fc.Arbitrary<unknown>) as typeof compiled;
   } catch (e) {

@@ -39,6 +39,25 @@ describe('drawCase', () => {
     }
   });
 
+  it("draws every node of the default space without generate(): the walk, or the generators' own drawValue", () => {
+    const nodes = drawStatus(defaultSpace.arbitrary).nodes!;
+    expect(nodes.generic).toBe(0);
+    expect(nodes.own).toBeGreaterThan(0);
+  });
+
+  it('refuses a drawValue that does not draw what generate() draws', () => {
+    class Liar extends fc.Arbitrary<number> {
+      generate(mrng: fc.Random): fc.Value<number> { return new fc.Value(mrng.nextInt(0, 9), undefined); }
+      drawValue(mrng: fc.Random): number { return mrng.nextInt(0, 9) + 1; }
+      canShrinkWithoutContext(v: unknown): v is number { return typeof v === 'number'; }
+      shrink(): fc.Stream<fc.Value<number>> { return fc.Stream.nil(); }
+    }
+    const status = drawStatus(fc.tuple(new Liar(), fc.boolean()));
+    expect(status.fast).toBe(false);
+    expect(status.reason).toMatch(/another value/);
+    expect(status.nodes!.own).toBe(1);
+  });
+
   it('falls back to generate() when the drawer does not reproduce it', () => {
     // An impure mapper: generate() and the drawer each advance the counter, so the proof sees
     // two different values.

@@ -2,16 +2,18 @@
 // small cache: pools make the same few strings come back in almost every case.
 import { formatIPv4, parseIPv4, parseIPv6 } from '../../spec/address.ts';
 
-const cache = new Map<string, Uint8Array>();
+// One map per family, keyed by the text itself: a key joined from family and text was a new
+// string to hash on every lookup.
+const caches = { 4: new Map<string, Uint8Array>(), 6: new Map<string, Uint8Array>() };
 
 export function addressBytes(text: string, family: 4 | 6, what: string): Uint8Array {
-  const key = family + text;
-  const hit = cache.get(key);
+  const cache = caches[family];
+  const hit = cache.get(text);
   if (hit) return hit;
   const b = typeof text === 'string' ? (family === 4 ? parseIPv4(text) : parseIPv6(text)) : undefined;
   if (!b) throw new TypeError(`${what} ${JSON.stringify(text)} is not an IPv${family} address`);
   if (cache.size > 4096) cache.clear();
-  cache.set(key, b);
+  cache.set(text, b);
   return b;
 }
 

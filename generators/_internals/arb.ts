@@ -92,6 +92,11 @@ class BytesArbitrary extends fc.Arbitrary<Uint8Array> {
   }
 
   generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<Uint8Array> {
+    return new fc.Value(this.drawValue(mrng, biasFactor), undefined);
+  }
+
+  /** generate()'s value without its Value (runner/draw.ts calls it: a Value costs more than most byte strings). */
+  drawValue(mrng: fc.Random, biasFactor: number | undefined): Uint8Array {
     const { minLength } = this;
     // Like fc's biased arrays: now and then a length near the minimum.
     const biased = biasFactor !== undefined && mrng.nextInt(1, biasFactor) === 1;
@@ -108,7 +113,7 @@ class BytesArbitrary extends fc.Arbitrary<Uint8Array> {
       }
     }
     for (; i < n; i++) out[i] = mrng.nextInt(0, byteMax);
-    return new fc.Value(out, undefined);
+    return out;
   }
 
   canShrinkWithoutContext(value: unknown): value is Uint8Array {

@@ -5,7 +5,7 @@
 import type { KeymapEntry } from '../../spec/contract.ts';
 import type { AddressRef, GreCase, KeyRef } from '../model.ts';
 import { addressBytes, ipv4Of } from './addresses.ts';
-import { encodeGre } from './encodeGre.ts';
+import { encodeGre, greHeaderLength } from './encodeGre.ts';
 import { encodeIpv4Options } from './encodeIpv4Options.ts';
 import { encodeExtHeader, extType } from './encodeIpv6Ext.ts';
 import { Writer, onesComplementChecksum } from './wire.ts';
@@ -52,24 +52,29 @@ export function layoutCase(c: GreCase): Layout {
 }
 
 function computeLayout(c: GreCase): Layout {
-  const gre = encodeGre(c.gre, c.payload);
-  const chain = new Writer();
-  const chainStarts: number[] = [];
+  const headerLength = greHeaderLength(c.gre);
+  const greLength = headerLength + c.payload.bytes.length;
+  // The chain and the options are written apart first (their lengths come out of writing them);
+  // most cases have neither.
+  let chain: Writer | undefined;
+  const chainStarts: number[] = []; // from the chain's start, then (below) the datagram's
   for (let i = 0; i < c.ext.length; i++) {
+    chain ??= new Writer();
     chainStarts.push(chain.length);
     const next = c.ext[i + 1];
     encodeExtHeader(chain, c.ext[i]!, next ? extType(next) : 47);
   }
+  const chainLength = chain === undefined ? 0 : chain.length;
   const first = c.ext[0];
   const firstNext = first ? extType(first) : 47;
   const ip = c.ip;
-  const opts = ip.family === 4 ? encodeIpv4Options(ip.options) : [];
-  const hl = ip.family === 4 ? 20 + opts.length : 40;
-  const greOffset = hl + chain.length;
-  const full = new Uint8Array(greOffset + gre.bytes.length);
-  full.set(opts, 20);
-  full.set(chain.bytes, hl);
-  full.set(gre.bytes, greOffset);
+  const opts = ip.family === 4 && ip.options.length > 0 ? encodeIpv4Options(ip.options) : undefined;
+  const hl = ip.family === 4 ? 20 + (opts === undefined ? 0 : opts.length) : 40;
+  const greOffset = hl + chainLength;
+  const full = new Uint8Array(greOffset + greLength);
+  if (opts !== undefined) full.set(opts, 20);
+  if (chain !== undefined) full.set(chain.bytes, hl);
+  encodeGre(full, greOffset, c.gre, c.payload);
 
   const t = c.truncate;
   const cutAt = t === null ? full.length : Math.max(0, Math.min(full.length, t.from === 'gre' ? greOffset + t.keep : t.keep));
@@ -108,19 +113,27 @@ function computeLayout(c: GreCase): Layout {
     full.set(dst, 24);
   }
 
-  const packet = new Uint8Array(cutAt + c.trailer.length);
-  packet.set(full.subarray(0, cutAt), 0);
-  packet.set(c.trailer, cutAt);
-  const callId = gre.bytes.length >= 8 ? ((gre.bytes[6]! << 8) | gre.bytes[7]!) : 0;
-  const keymap = c.keymap.length === 0 ? [] : c.keymap.map((e) => ({
-    src: resolveAddress(e.src, src, dst),
-    dst: resolveAddress(e.dst, src, dst),
-    dstkey: resolveKey(e.dstkey, callId),
-    srckey: resolveKey(e.srckey, callId),
-  }));
+  // Most cases are neither cut nor trailed: their datagram is `full` itself.
+  let packet = full;
+  if (cutAt !== full.length || c.trailer.length > 0) {
+    packet = new Uint8Array(cutAt + c.trailer.length);
+    packet.set(full.subarray(0, cutAt), 0);
+    packet.set(c.trailer, cutAt);
+  }
+  const callId = greLength >= 8 ? ((full[greOffset + 6]! << 8) | full[greOffset + 7]!) : 0;
+  const keymap: KeymapEntry[] = [];
+  for (const e of c.keymap) {
+    keymap.push({
+      src: resolveAddress(e.src, src, dst),
+      dst: resolveAddress(e.dst, src, dst),
+      dstkey: resolveKey(e.dstkey, callId),
+      srckey: resolveKey(e.srckey, callId),
+    });
+  }
+  for (let i = 0; i < chainStarts.length; i++) chainStarts[i]! += hl;
   return {
-    packet, keymap, ipHeaderLength: hl, extOffsets: chainStarts.map((s) => s + hl), greOffset,
-    greHeaderLength: gre.headerLength, payloadOffset: greOffset + gre.headerLength,
+    packet, keymap, ipHeaderLength: hl, extOffsets: chainStarts, greOffset,
+    greHeaderLength: headerLength, payloadOffset: greOffset + headerLength,
     fullLength: full.length, datagramLength: cutAt, callId, src, dst,
   };
 }
