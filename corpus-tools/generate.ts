@@ -18,10 +18,15 @@ export interface GenerateOptions {
   readonly out: string;
   readonly format?: 'pcap' | 'pcapng';
   readonly link?: 'raw' | 'ethernet';
-  /** Worker threads generating chunks in parallel (default 1: this thread; the CLI's default is defaultCorpusJobs). */
+  /**
+   * Threads making chunks: this one and `jobs - 1` worker threads (default 1: this thread only;
+   * the CLI's default is defaultCorpusJobs).
+   */
   readonly jobs?: number;
   /** Cases per chunk (default 2048). */
   readonly chunkSize?: number;
+  /** This thread only writes: the workers make every chunk (at least one worker is started). */
+  readonly writerOnly?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -32,92 +37,136 @@ export interface GenerateResult {
   readonly captureBytes: number;
   readonly outOfScope: number;
   readonly ms: number;
+  /** Chunks each thread made: this thread first, then each worker. */
+  readonly chunksMade: readonly number[];
 }
 
 /**
- * Worker threads `corpus generate` uses unless told: one per CPU (up to 4) for a corpus of
- * 500,000 packets or more, else none. This thread only writes, so unlike the suite (whose own
- * thread runs the oracle and the implementation) every CPU can draw; below that size starting the
- * workers (about half a second each to load) costs more than they give. 2 CPUs, 1,000,000
- * packets: about 110k/s in this thread, 130k/s with 2 workers (npm run bench, medians).
+ * Threads `corpus generate` uses unless told: one per CPU (up to 4) for a corpus of 500,000
+ * packets or more, else this thread alone. Below that size a worker's start (about half a
+ * second to load and warm up) costs more than it gives. 2 CPUs, 1,000,000 packets: see README
+ * "Performance" (npm run bench, the rows 'generation').
  */
 export function defaultCorpusJobs(count: number, cpus = availableParallelism()): number {
   return count >= 500_000 && cpus >= 2 ? Math.min(4, cpus) : 1;
 }
 
-type ChunkSource = { next(start: number, count: number): Promise<GeneratedChunk>; close(): Promise<void> };
+/** A chunk as generate-worker.mjs posts it, named by its number. */
+interface Made { readonly k: number; readonly chunk: GeneratedChunk }
 
-function inThread(seed: number, format: RecordFormat): ChunkSource {
-  const encoder = new RecordEncoder(format);
-  return { next: async (start, count) => generateChunk(seed, start, count, encoder), close: async () => undefined };
-}
+/**
+ * Worker threads making the chunks they are given. Each is given up to `depth` at once, so it
+ * never waits between chunks; a worker counts only once it has loaded (it says so).
+ */
+class Helpers {
+  private readonly workers: { w: Worker; ready: boolean; busy: number; made: number }[] = [];
+  private closing = false;
+  failure: Error | undefined;
 
-/** Chunks from a pool of workers, asked ahead so they stay busy, returned in the order asked. */
-async function inWorkers(seed: number, format: RecordFormat, jobs: number): Promise<ChunkSource> {
-  const workers = await Promise.all(Array.from({ length: jobs }, () => new Promise<Worker>((resolve, reject) => {
-    const w = new Worker(new URL('./generate-worker.mjs', import.meta.url));
-    w.once('error', reject);
-    w.once('message', () => resolve(w));
-  })));
-  let nextId = 0;
-  const waiting = new Map<number, { resolve: (c: GeneratedChunk) => void; reject: (e: Error) => void }>();
-  for (const w of workers) {
-    w.on('message', (m: { id: number; chunk: GeneratedChunk }) => { waiting.get(m.id)?.resolve(m.chunk); waiting.delete(m.id); });
-    w.on('error', (e) => { for (const p of waiting.values()) p.reject(e); waiting.clear(); });
-  }
-  return {
-    next(start, count) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        workers[id % jobs]!.postMessage({ id, seed, start, count, format });
+  constructor(n: number, private readonly depth: number, onReady: () => void, onChunk: (m: Made) => void, onFailure: () => void) {
+    for (let i = 0; i < n; i++) {
+      const h = { w: new Worker(new URL('./generate-worker.mjs', import.meta.url)), ready: false, busy: 0, made: 0 };
+      h.w.on('message', (m: Made | { ready: true }) => {
+        if ('ready' in m) { h.ready = true; onReady(); return; }
+        h.busy--;
+        h.made++;
+        onChunk(m);
       });
-    },
-    async close() { await Promise.all(workers.map((w) => w.terminate())); },
-  };
+      h.w.on('error', (e) => { this.failure ??= e; onFailure(); });
+      // A worker that stops on its own takes its chunks with it: nothing would ever write them.
+      h.w.on('exit', (code) => {
+        if (this.closing) return;
+        this.failure ??= new Error(`corpus generate: worker ${i + 1} stopped (exit code ${code}) with ${h.busy} chunk(s) unmade`);
+        onFailure();
+      });
+      this.workers.push(h);
+    }
+  }
+
+  /** A worker that can take one more chunk now, if any. */
+  free(): ((m: { k: number; seed: number; start: number; count: number; format: RecordFormat }) => void) | undefined {
+    const h = this.workers.find((x) => x.ready && x.busy < this.depth);
+    if (!h) return undefined;
+    return (m) => { h.busy++; h.w.postMessage(m); };
+  }
+
+  get made(): number[] {
+    return this.workers.map((h) => h.made);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((h) => h.w.terminate()));
+  }
 }
 
 export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
   const expected = expectedPathOf(o.out);
   if (expected === o.out) throw new Error(`${o.out}: the capture needs a .pcap or .pcapng name (its expected file is written beside it)`);
-  const jobs = Math.max(1, o.jobs ?? 1);
+  const jobs = Math.max(o.writerOnly ? 2 : 1, o.jobs ?? 1);
   const chunkSize = Math.max(1, o.chunkSize ?? 2048);
+  const chunks = Math.ceil(o.count / chunkSize);
   const format: RecordFormat = { format: o.format ?? 'pcap', linkType: o.link === 'ethernet' ? LINKTYPE.ETHERNET : LINKTYPE.RAW };
+  const encoder = new RecordEncoder(format);
   const writer = new CaptureWriter(o.out, format);
   // A chunk's lines are about a megabyte: with room for a few, the file is written while the
   // next chunk is made (with the default 16 KiB, every chunk waited for its write).
   const lines = createWriteStream(expected, { highWaterMark: 8 << 20 });
-  const source = jobs > 1 ? await inWorkers(o.seed, format, jobs) : inThread(o.seed, format);
+
+  // Chunk k holds cases k*chunkSize..; chunks are written in order, whoever made them. This
+  // thread makes chunks too: all of them until a worker has loaded, then, while the chunk to
+  // write next is still with a worker, the next one nobody has started. Made chunks wait here
+  // to be written, at most `ahead` of them.
+  const made = new Map<number, GeneratedChunk>();
+  const ahead = 4 * jobs;
+  let nextWrite = 0;
+  let nextMake = 0;
+  let ownChunks = 0;
+  let wake: (() => void) | undefined;
+  const rouse = () => { const w = wake; wake = undefined; w?.(); };
+  const sizeOf = (k: number) => Math.min(chunkSize, o.count - k * chunkSize);
+  const helpers = new Helpers(jobs - 1, 2, () => { feed(); rouse(); }, (m) => { made.set(m.k, m.chunk); feed(); rouse(); }, rouse);
+  function feed(): void {
+    for (let give = helpers.free(); give && nextMake < chunks && made.size < ahead; give = helpers.free()) {
+      const k = nextMake++;
+      give({ k, seed: o.seed, start: k * chunkSize, count: sizeOf(k), format });
+    }
+  }
+
   let outOfScope = 0;
+  let done = 0;
   try {
-    // Keep up to 2 chunks per worker in flight; consume them in order.
-    const ahead = jobs > 1 ? 2 * jobs : 1;
-    const pending: Promise<GeneratedChunk>[] = [];
-    let asked = 0;
-    const ask = () => {
-      const n = Math.min(chunkSize, o.count - asked);
-      if (n <= 0) return;
-      pending.push(source.next(asked, n));
-      asked += n;
-    };
-    for (let i = 0; i < ahead; i++) ask();
-    let done = 0;
-    while (pending.length > 0) {
-      const chunk = await pending.shift()!;
-      ask();
-      await writer.writeRecords(chunk.records);
-      if (!lines.write(chunk.lines)) await new Promise<void>((r) => lines.once('drain', () => r()));
-      outOfScope += chunk.outOfScope;
-      done += chunk.records.count;
-      o.onProgress?.(done, o.count);
+    while (nextWrite < chunks) {
+      if (helpers.failure) throw helpers.failure;
+      feed();
+      const chunk = made.get(nextWrite);
+      if (chunk) {
+        made.delete(nextWrite++);
+        await writer.writeRecords(chunk.records);
+        if (!lines.write(chunk.lines)) await new Promise<void>((r) => lines.once('drain', () => r()));
+        outOfScope += chunk.outOfScope;
+        done += chunk.records.count;
+        o.onProgress?.(done, o.count);
+      } else if (!o.writerOnly && nextMake < chunks && made.size < ahead) {
+        const k = nextMake++;
+        made.set(k, generateChunk(o.seed, k * chunkSize, sizeOf(k), encoder));
+        ownChunks++;
+        // Let the workers' messages and the writes' callbacks in before the next chunk.
+        await new Promise<void>((r) => setImmediate(r));
+      } else {
+        await new Promise<void>((r) => { wake = r; });
+      }
     }
     await writer.close();
     lines.end();
     await finished(lines);
   } finally {
-    await source.close();
+    await helpers.close();
     if (!lines.closed) lines.destroy();
   }
-  return { count: o.count, capture: o.out, expected, captureBytes: writer.bytes, outOfScope, ms: performance.now() - started };
+  return {
+    count: o.count, capture: o.out, expected, captureBytes: writer.bytes, outOfScope, ms: performance.now() - started,
+    chunksMade: [ownChunks, ...helpers.made],
+  };
 }

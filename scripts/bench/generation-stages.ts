@@ -4,22 +4,34 @@
 import { drawCase, formatCaseId } from '../../runner/case-id.ts';
 import { defaultSpace } from '../../runner/default-space.ts';
 import { generatorsFingerprint } from '../../runner/generators-fingerprint.ts';
-import { toHex } from '../../runner/hex.ts';
 import { linuxDecide, parseKeymap, Decision, decisionTuple, decisionRules, OUTCOMES } from '../../oracles/index.ts';
 import { RULE_IDS } from '../../spec/rules.ts';
-import { formatExpectedLine } from '../../corpus-tools/expected-file.ts';
+import { RecordChunk, RecordEncoder } from '../../capture/index.ts';
+import { ExpectedLineBytes } from '../../corpus-tools/expected-line-bytes.ts';
 
-export const STAGES = ['draw (fast-check tree, scope filter)', 'encode and describe (one layout)', 'decide (linuxDecide)', 'expected line (hex, case id, JSON)'] as const;
+export const STAGES = [
+  'draw (fast-check tree, scope filter)', 'encode and describe (one layout)', 'decide (linuxDecide)',
+  'expected line (case id, tuple text, bytes)', 'capture record',
+] as const;
+
+const CHUNK = 2048;
 
 /** Microseconds per packet in each stage, over cases seed:0..n-1 (after a warm-up of n/10). */
 export function stageMicros(seed: number, n: number): number[] {
   const space = defaultSpace;
   const generators = generatorsFingerprint(space);
   const decision = new Decision();
-  const spent = [0, 0, 0, 0];
+  const encoder = new RecordEncoder();
+  const spent = STAGES.map(() => 0);
   const warm = Math.ceil(n / 10);
+  let records = new RecordChunk(encoder, 0, CHUNK * 128);
+  let lines = new ExpectedLineBytes(CHUNK * 640);
   for (let index = -warm; index < n; index++) {
     const i = index < 0 ? index + warm : index;
+    if (i % CHUNK === 0) {
+      records = new RecordChunk(encoder, i, CHUNK * 128);
+      lines = new ExpectedLineBytes(CHUNK * 640);
+    }
     const t0 = performance.now();
     const value = drawCase(space.arbitrary, seed, i);
     const t1 = performance.now();
@@ -27,13 +39,15 @@ export function stageMicros(seed: number, n: number): number[] {
     const t2 = performance.now();
     const d = linuxDecide(packet, parseKeymap(keymap), decision);
     const t3 = performance.now();
-    formatExpectedLine({
-      index: i, caseId: formatCaseId({ seed, index: i, path: [], generators }), packet: toHex(packet), keymap,
+    lines.add({
+      index: i, caseId: formatCaseId({ seed, index: i, path: [], generators }), packet, keymap,
       expected: decisionTuple(d), outcome: OUTCOMES[d.outcome]!, rules: decisionRules(d), decidedBy: RULE_IDS[d.decidedBy]!, description,
     });
     const t4 = performance.now();
+    records.add(packet);
+    const t5 = performance.now();
     if (index < 0) continue;
-    spent[0]! += t1 - t0; spent[1]! += t2 - t1; spent[2]! += t3 - t2; spent[3]! += t4 - t3;
+    spent[0]! += t1 - t0; spent[1]! += t2 - t1; spent[2]! += t3 - t2; spent[3]! += t4 - t3; spent[4]! += t5 - t4;
   }
   return spent.map((ms) => (ms * 1000) / n);
 }
