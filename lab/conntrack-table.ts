@@ -47,6 +47,27 @@ export function parseConntrackTable(text: string): TableEntry[] {
   }
   return out;
 }
+/**
+ * GRE expectations of /proc/net/nf_conntrack_expect (exp_seq_show): the tuple an expected
+ * entry will have, e.g.
+ *   300 l3proto = 2 proto=47 src=A dst=B srckey=0xa0a dstkey=0xb0b pptp
+ * Expectations of other protocols are left out.
+ */
+export function parseGreExpectations(text: string): TableEntry[] {
+  const out: TableEntry[] = [];
+  for (const line of text.split('\n')) {
+    const proto = field(line, ' proto=', 0, line.length);
+    if (!proto || proto[0] !== '47') continue;
+    const src = field(line, ' src=', proto[1], line.length);
+    const dst = src && field(line, ' dst=', src[1], line.length);
+    if (!src || !dst) continue;
+    const sk = field(line, ' srckey=0x', dst[1], line.length);
+    const dk = field(line, ' dstkey=0x', dst[1], line.length);
+    out.push({ src: src[0], dst: dst[0], proto: 47, srckey: sk ? parseInt(sk[0], 16) : 0, dstkey: dk ? parseInt(dk[0], 16) : 0, line });
+  }
+  return out;
+}
+
 /** rx packets and rx drops of one device, from /proc/net/dev. */
 export function deviceCounters(text: string, ifname: string): { packets: number; dropped: number } | undefined {
   for (const line of text.split('\n')) {

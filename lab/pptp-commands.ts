@@ -1,11 +1,13 @@
 // fast-check commands over PPTP control messages and GRE data (fc.commands), run against the
 // real router (pptp-lab.ts) and the model (pptp-model.ts) side by side. Every GRE datagram's
-// tuple from the kernel must equal the oracle's with the model's keymap, and after every
-// command the router's GRE entries must be the model's.
+// tuple from the kernel must equal the oracle's with the model's keymap; after every command
+// the router's GRE entries must be the model's, and after every control message so must its
+// pending GRE expectations (what each message did to the helper shows there at once, not only
+// when data happens to use it).
 import fc from 'fast-check';
 import type { Tuple } from '../spec/contract.ts';
 import { diffAnswers } from '../runner/compare.ts';
-import { PptpModel, type Direction } from './pptp-model.ts';
+import { MSG_SIZE, PptpModel, type Direction } from './pptp-model.ts';
 import { PAC_ADDR, PNS_ADDRS, type ControlLink, type PptpLab } from './pptp-lab.ts';
 import * as wire from './pptp-wire.ts';
 
@@ -14,7 +16,8 @@ export const PAC_CALL_IDS = [0x0b0b, 0x0b0c] as const;
 
 export interface PptpModelState {
   readonly m: PptpModel;
-  readonly conns: { id: string; src: string; lastOcrq: number; lastOcrp: number }[];
+  /** Each connection's last PNS and PAC call IDs sent (OCRQ/ICRP, OCRP/ICRQ): what its data carries. */
+  readonly conns: { id: string; src: string; pnsId: number; pacId: number }[];
   /** Largest number of calls holding keymap entries at once in this run. */
   maxCalls: number;
   /** GRE datagrams compared in this run, and how many had a srckey from the keymap. */
@@ -40,11 +43,20 @@ async function checkEntries(m: PptpModelState, r: PptpReal, after: string): Prom
   if (JSON.stringify(kernel) !== JSON.stringify(model)) {
     throw new PptpMismatch(`after ${after}: router GRE entries ${JSON.stringify(kernel)}, model ${JSON.stringify(model)}\n${r.log.join('\n')}`);
   }
+  await checkExpectations(m, r, after);
 }
 
 function track(m: PptpModelState): void {
   const owners = m.m.keymap().length / 2;
   m.maxCalls = Math.max(m.maxCalls, owners);
+}
+
+async function checkExpectations(m: PptpModelState, r: PptpReal, after: string): Promise<void> {
+  const kernel = (await r.lab.routerGreExpectations()).map(key).sort();
+  const model = m.m.expectations().map(key).sort();
+  if (JSON.stringify(kernel) !== JSON.stringify(model)) {
+    throw new PptpMismatch(`after ${after}: router GRE expectations ${JSON.stringify(kernel)}, model ${JSON.stringify(model)}\n${r.log.join('\n')}`);
+  }
 }
 
 async function control(m: PptpModelState, r: PptpReal, k: number, dir: Direction, bytes: Uint8Array): Promise<void> {
@@ -53,8 +65,11 @@ async function control(m: PptpModelState, r: PptpReal, k: number, dir: Direction
   if (dir === 'pns-to-pac') await r.lab.pnsSend(link, bytes);
   else await r.lab.pacSend(link, bytes);
   const eff = m.m.control(c.id, dir, bytes);
-  r.log.push(`${c.id} ${dir} ${eff.message}${eff.ignored ? ` (ignored: ${eff.ignored})` : ''}${eff.added.length ? ` +${eff.added.length} keymap` : ''}${eff.removed.length ? ` -${eff.removed.length} keymap` : ''}`);
+  const short = bytes.length >= 12 && bytes.length - 12 < (MSG_SIZE[bytes[9]!] ?? 0);
+  const what = `${c.id} ${dir} ${eff.message}${short ? ' (a byte short)' : ''}`;
+  r.log.push(`${what}${eff.ignored ? ` (ignored: ${eff.ignored})` : ''}${eff.added.length ? ` +${eff.added.length} keymap` : ''}${eff.removed.length ? ` -${eff.removed.length} keymap` : ''}`);
   track(m);
+  await checkExpectations(m, r, what);
 }
 
 class OpenCmd implements Cmd {
@@ -65,58 +80,72 @@ class OpenCmd implements Cmd {
     const id = `k${m.conns.length}`;
     r.links.set(id, await r.lab.connect(src));
     m.m.open(id, { pns: src, pac: PAC_ADDR });
-    m.conns.push({ id, src, lastOcrq: 0, lastOcrp: 0 });
+    m.conns.push({ id, src, pnsId: 0, pacId: 0 });
     r.log.push(`${id} open from ${src}`);
   }
   toString() { return `open(${PNS_ADDRS[this.src]})`; }
 }
 
-/** A whole call set-up: open, SCCRQ/SCCRP, OCRQ/OCRP (Result Code 1). */
+/**
+ * A whole call set-up: open, SCCRQ/SCCRP, then an outgoing call (OCRQ/OCRP with Result Code 1)
+ * or an incoming one (RFC 2637 2.9-2.11: ICRQ/ICRP with Accept/ICCN).
+ */
 class CallCmd implements Cmd {
-  constructor(readonly src: number, readonly pns: number, readonly pac: number) {}
+  constructor(readonly src: number, readonly pns: number, readonly pac: number, readonly incoming = false) {}
   check(m: Readonly<PptpModelState>) { return m.conns.length < 3; }
   async run(m: PptpModelState, r: PptpReal) {
     await new OpenCmd(this.src).run(m, r);
     const k = m.conns.length - 1;
     await control(m, r, k, 'pns-to-pac', wire.sccrq());
     await control(m, r, k, 'pac-to-pns', wire.sccrp(1));
-    m.conns[k]!.lastOcrq = this.pns;
-    m.conns[k]!.lastOcrp = this.pac;
-    await control(m, r, k, 'pns-to-pac', wire.ocrq(this.pns));
-    await control(m, r, k, 'pac-to-pns', wire.ocrp(this.pac, this.pns, 1));
+    m.conns[k]!.pnsId = this.pns;
+    m.conns[k]!.pacId = this.pac;
+    const steps: [Direction, Uint8Array][] = this.incoming
+      ? [['pac-to-pns', wire.icrq(this.pac)], ['pns-to-pac', wire.icrp(this.pns, this.pac, 1)], ['pac-to-pns', wire.iccn(this.pns)]]
+      : [['pns-to-pac', wire.ocrq(this.pns)], ['pac-to-pns', wire.ocrp(this.pac, this.pns, 1)]];
+    for (const [dir, bytes] of steps) await control(m, r, k, dir, bytes);
   }
-  toString() { return `call(${PNS_ADDRS[this.src]}, pns ${hex(this.pns)}, pac ${hex(this.pac)})`; }
+  toString() { return `${this.incoming ? 'incoming ' : ''}call(${PNS_ADDRS[this.src]}, pns ${hex(this.pns)}, pac ${hex(this.pac)})`; }
 }
 
 type CtrlSpec =
   | { t: 'sccrq' } | { t: 'sccrp'; result: number } | { t: 'ocrq'; id: number }
   | { t: 'ocrp'; id: number; peer: number | 'echo'; result: number } | { t: 'ccrq' } | { t: 'cdn' }
+  | { t: 'icrq'; id: number } | { t: 'icrp'; id: number; peer: number | 'echo'; result: number } | { t: 'iccn'; peer: number | 'echo' }
   | { t: 'stopccrq' } | { t: 'echo' };
 
+/**
+ * One control message on connection k; `short`: its body one byte shorter than the kernel's
+ * struct, which the helper must leave alone (pptp_msg_size).
+ */
 class CtrlCmd implements Cmd {
-  constructor(readonly k: number, readonly s: CtrlSpec) {}
+  constructor(readonly k: number, readonly s: CtrlSpec, readonly short = false) {}
   check(m: Readonly<PptpModelState>) { return this.k < m.conns.length; }
   async run(m: PptpModelState, r: PptpReal) {
     const c = m.conns[this.k]!;
     const s = this.s;
+    const send = (dir: Direction, bytes: Uint8Array) => control(m, r, this.k, dir, this.short ? wire.shortened(bytes) : bytes);
     switch (s.t) {
-      case 'sccrq': return control(m, r, this.k, 'pns-to-pac', wire.sccrq());
-      case 'sccrp': return control(m, r, this.k, 'pac-to-pns', wire.sccrp(s.result));
-      case 'ocrq': c.lastOcrq = s.id; return control(m, r, this.k, 'pns-to-pac', wire.ocrq(s.id));
-      case 'ocrp': c.lastOcrp = s.id; return control(m, r, this.k, 'pac-to-pns', wire.ocrp(s.id, s.peer === 'echo' ? c.lastOcrq : s.peer, s.result));
-      case 'ccrq': return control(m, r, this.k, 'pns-to-pac', wire.ccrq(c.lastOcrq));
+      case 'sccrq': return send('pns-to-pac', wire.sccrq());
+      case 'sccrp': return send('pac-to-pns', wire.sccrp(s.result));
+      case 'ocrq': c.pnsId = s.id; return send('pns-to-pac', wire.ocrq(s.id));
+      case 'ocrp': c.pacId = s.id; return send('pac-to-pns', wire.ocrp(s.id, s.peer === 'echo' ? c.pnsId : s.peer, s.result));
+      case 'icrq': c.pacId = s.id; return send('pac-to-pns', wire.icrq(s.id));
+      case 'icrp': c.pnsId = s.id; return send('pns-to-pac', wire.icrp(s.id, s.peer === 'echo' ? c.pacId : s.peer, s.result));
+      case 'iccn': return send('pac-to-pns', wire.iccn(s.peer === 'echo' ? c.pnsId : s.peer));
+      case 'ccrq': return send('pns-to-pac', wire.ccrq(c.pnsId));
       case 'cdn': {
-        await control(m, r, this.k, 'pac-to-pns', wire.cdn(c.lastOcrq));
+        await send('pac-to-pns', wire.cdn(c.pnsId));
         return checkEntries(m, r, this.toString());
       }
-      case 'stopccrq': return control(m, r, this.k, 'pns-to-pac', wire.stopccrq());
-      case 'echo': return control(m, r, this.k, 'pns-to-pac', wire.echoRequest(7));
+      case 'stopccrq': return send('pns-to-pac', wire.stopccrq());
+      case 'echo': return send('pns-to-pac', wire.echoRequest(7));
     }
   }
   toString() {
     const s = this.s;
     const args = Object.entries(s).filter(([k]) => k !== 't').map(([k, v]) => `${k} ${typeof v === 'number' ? hex(v) : v}`).join(', ');
-    return `k${this.k}.${s.t}(${args})`;
+    return `k${this.k}.${s.t}${this.short ? '-short' : ''}(${args})`;
   }
 }
 
@@ -130,7 +159,7 @@ class GreCmd implements Cmd {
     if ('k' in this.on) {
       const c = m.conns[this.on.k]!;
       this.addr = PNS_ADDRS.indexOf(c.src as (typeof PNS_ADDRS)[number]);
-      this.callId = this.fromPns ? c.lastOcrp : c.lastOcrq;
+      this.callId = this.fromPns ? c.pacId : c.pnsId;
     } else {
       this.addr = this.on.addr;
       this.callId = this.on.callId;
@@ -171,14 +200,20 @@ const pacId = fc.constantFrom(...PAC_CALL_IDS);
 const conn = fc.nat({ max: 2 });
 
 export function pptpCommandArbs(): fc.Arbitrary<Cmd>[] {
-  const ctrl = (s: fc.Arbitrary<CtrlSpec>) => fc.tuple(conn, s).map(([k, x]) => new CtrlCmd(k, x) as Cmd);
+  // One control message in ten is a byte short of what the helper reads.
+  const ctrl = (s: fc.Arbitrary<CtrlSpec>) => fc.tuple(conn, s, fc.nat({ max: 9 })).map(([k, x, n]) => new CtrlCmd(k, x, n === 0) as Cmd);
+  const peer = fc.oneof(fc.constant('echo' as const), fc.constant('echo' as const), pnsId, pacId);
   return [
     fc.nat({ max: 1 }).map((a) => new OpenCmd(a)),
     ...Array.from({ length: 3 }, () => fc.tuple(fc.nat({ max: 1 }), pnsId, pacId).map(([a, p, q]) => new CallCmd(a, p, q) as Cmd)),
+    ...Array.from({ length: 2 }, () => fc.tuple(fc.nat({ max: 1 }), pnsId, pacId).map(([a, p, q]) => new CallCmd(a, p, q, true) as Cmd)),
     ctrl(fc.constant({ t: 'sccrq' })),
     ctrl(fc.constantFrom(1, 2).map((result) => ({ t: 'sccrp' as const, result }))),
     ctrl(pnsId.map((id) => ({ t: 'ocrq' as const, id }))),
     ctrl(fc.record({ t: fc.constant('ocrp' as const), id: pacId, peer: fc.oneof(fc.constant('echo' as const), pnsId), result: fc.constantFrom(1, 1, 3) })),
+    ctrl(pacId.map((id) => ({ t: 'icrq' as const, id }))),
+    ctrl(fc.record({ t: fc.constant('icrp' as const), id: pnsId, peer, result: fc.constantFrom(1, 1, 3) })),
+    ctrl(fc.record({ t: fc.constant('iccn' as const), peer })),
     ctrl(fc.constant({ t: 'ccrq' })),
     ctrl(fc.constant({ t: 'cdn' })),
     ctrl(fc.constantFrom({ t: 'stopccrq' as const }, { t: 'echo' as const })),
@@ -224,4 +259,52 @@ export async function checkPptpProperty(lab: PptpLab, opts: { runs: number; seed
   if (!out.failed) return base;
   const err = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
   return { ...base, failure: `seed ${opts.seed}, counterexample ${JSON.stringify(out.counterexample?.[0]?.toString() ?? '')}, path ${out.counterexamplePath ?? ''}\n${err}` };
+}
+
+/** One call set-up with one of its messages a byte short: what the kernel and the model expect after it. */
+export interface ShortStepResult {
+  readonly flow: 'outgoing' | 'incoming';
+  /** The message sent a byte short, or 'none' for the whole set-up. */
+  readonly short: string;
+  readonly kernel: string[];
+  readonly model: string[];
+}
+
+/**
+ * Each call set-up (outgoing: SCCRQ SCCRP OCRQ OCRP; incoming: SCCRQ SCCRP ICRQ ICRP ICCN) whole,
+ * then once with each message in turn a byte shorter than the kernel's struct, on a fresh
+ * connection each time. The helper must leave a short message alone (pptp_msg_size), so the
+ * set-up stops there; the router's GRE expectations afterwards show whether it did.
+ */
+export async function shortMessageSweep(lab: PptpLab): Promise<ShortStepResult[]> {
+  const flows: { flow: ShortStepResult['flow']; steps: [string, Direction, Uint8Array][] }[] = [
+    { flow: 'outgoing', steps: [['SCCRQ', 'pns-to-pac', wire.sccrq()], ['SCCRP', 'pac-to-pns', wire.sccrp(1)], ['OCRQ', 'pns-to-pac', wire.ocrq(0x0a0a)], ['OCRP', 'pac-to-pns', wire.ocrp(0x0b0b, 0x0a0a)]] },
+    {
+      flow: 'incoming', steps: [['SCCRQ', 'pns-to-pac', wire.sccrq()], ['SCCRP', 'pac-to-pns', wire.sccrp(1)], ['ICRQ', 'pac-to-pns', wire.icrq(0x0b0b)],
+        ['ICRP', 'pns-to-pac', wire.icrp(0x0a0a, 0x0b0b)], ['ICCN', 'pac-to-pns', wire.iccn(0x0a0a)]],
+    },
+  ];
+  const out: ShortStepResult[] = [];
+  for (const { flow, steps } of flows) {
+    for (let cut = -1; cut < steps.length; cut++) {
+      const m = new PptpModel();
+      const link = await lab.connect(PNS_ADDRS[0]);
+      m.open('a', { pns: PNS_ADDRS[0], pac: PAC_ADDR });
+      try {
+        for (let i = 0; i < steps.length; i++) {
+          const [, dir, whole] = steps[i]!;
+          const bytes = i === cut ? wire.shortened(whole) : whole;
+          if (dir === 'pns-to-pac') await lab.pnsSend(link, bytes); else await lab.pacSend(link, bytes);
+          m.control('a', dir, bytes);
+        }
+        out.push({
+          flow, short: cut < 0 ? 'none' : steps[cut]![0],
+          kernel: (await lab.routerGreExpectations()).map(key).sort(), model: m.expectations().map(key).sort(),
+        });
+      } finally {
+        await lab.reset([link]);
+      }
+    }
+  }
+  return out;
 }

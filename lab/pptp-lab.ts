@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import type { Tuple } from '../spec/contract.ts';
 import { Agent, type AgentEvent } from './agent.ts';
 import { startCapture, type RunningCapture } from './capture.ts';
-import { parseConntrackTable, type TableEntry } from './conntrack-table.ts';
+import { parseConntrackTable, parseGreExpectations, type TableEntry } from './conntrack-table.ts';
 import { recorderDeclarations, recorderFlush, recorderRules, parseRecords, type GreRecord } from './gre-recorder.ts';
 import { NetLab } from './netlab.ts';
 import { PPTP_PORT, ipId, ipv4 } from './pptp-wire.ts';
@@ -143,6 +143,12 @@ export class PptpLab {
 
   async routerGreEntries(): Promise<Tuple[]> {
     return (await this.routerTable()).filter((e) => e.proto === 47).map((e) => ({ src: e.src, dst: e.dst, proto: 47, srckey: e.srckey, dstkey: e.dstkey }));
+  }
+
+  /** The router's pending GRE expectations (the PPTP helper's exp_gre), as tuples. */
+  async routerGreExpectations(): Promise<Tuple[]> {
+    return parseGreExpectations(await readFile(`/proc/${this.net.pid('rtr')}/net/nf_conntrack_expect`, 'utf8'))
+      .map((e) => ({ src: e.src, dst: e.dst, proto: 47, srckey: e.srckey, dstkey: e.dstkey }));
   }
 
   /** `conntrack -D -p gre` on the router: every GRE entry destroyed (KM-6a). */

@@ -21,9 +21,14 @@ import { MAGIC_COOKIE, MSG, MSG_NAME } from './pptp-wire.ts';
 export const SSTATE = { NONE: 0, ERROR: 1, STOPREQ: 2, REQUESTED: 3, CONFIRMED: 4 } as const;
 export const CSTATE = { NONE: 0, ERROR: 1, OUT_REQ: 2, OUT_CONF: 3, IN_REQ: 4, IN_REP: 5, IN_CONF: 6, CLEAR_REQ: 7 } as const;
 
-/** Body sizes the helper requires (pptp_msg_size): a shorter message is not looked at. */
-const MSG_SIZE: Record<number, number> = {
-  1: 144, 2: 144, 3: 4, 4: 4, 7: 156, 8: 20, 9: 196, 10: 20, 11: 24, 12: 4, 13: 136, 14: 24, 15: 24,
+/**
+ * Body sizes the helper requires (pptp_msg_size: the sizeof of each struct Pptp* in
+ * include/linux/netfilter/nf_conntrack_pptp.h, which for incoming calls, WAN errors and link
+ * info is not the RFC 2637 length less the header): a shorter message is not looked at. Echo
+ * messages have no entry, so any length is read.
+ */
+export const MSG_SIZE: Readonly<Record<number, number>> = {
+  1: 144, 2: 144, 3: 4, 4: 4, 7: 156, 8: 20, 9: 208, 10: 12, 11: 16, 12: 4, 13: 136, 14: 28, 15: 12,
 };
 const MAX_EXPECTED = 2;
 
@@ -77,6 +82,11 @@ function sameTuple(a: Tuple, b: Tuple): boolean {
     normalizeAddress(a.src) === normalizeAddress(b.src) && normalizeAddress(a.dst) === normalizeAddress(b.dst);
 }
 
+/** gre_key_cmpfn: the same addresses and dst key (what a keymap lookup compares; not the src key). */
+function sameKeyOf(a: Tuple, b: Tuple): boolean {
+  return a.dstkey === b.dstkey && normalizeAddress(a.src) === normalizeAddress(b.src) && normalizeAddress(a.dst) === normalizeAddress(b.dst);
+}
+
 function gre(src: string, dst: string, srckey: number, dstkey: number): Tuple {
   return { src, dst, proto: 47, srckey, dstkey };
 }
@@ -108,6 +118,11 @@ export class PptpModel {
 
   greEntries(): readonly GreEntry[] {
     return this.entries;
+  }
+
+  /** Pending GRE expectations (the tuples expected entries will have), oldest first. */
+  expectations(): Tuple[] {
+    return this.exps.map((e) => e.tuple);
   }
 
   helperState(id: string): Readonly<HelperState> | undefined {
@@ -211,7 +226,8 @@ export class PptpModel {
       case MSG.ICCN: {
         if (h.sstate !== SSTATE.CONFIRMED) return 'session not confirmed';
         if (h.cstate !== CSTATE.IN_REP && h.cstate !== CSTATE.IN_CONF) return 'no incoming call replied';
-        const pcid = be16(body, 2);
+        // struct PptpInCallConnected starts with the Peer's Call ID (no Call ID of its own).
+        const pcid = be16(body, 0);
         if (h.pnsCallId !== pcid) return 'peer call ID is not the PNS\'s';
         h.cstate = CSTATE.IN_CONF;
         return this.expGre(id, conn, h.pacCallId, pcid);
@@ -241,10 +257,11 @@ export class PptpModel {
     if (!eo) return 'GRE expectation refused: an identical one belongs to another control connection';
     const er = this.expectRelated(id, reply);
     if (!er) { this.unexpect(eo); return 'GRE expectation refused: an identical one belongs to another control connection'; }
-    if (!this.keymapAdd(id, h, orig, reply)) {
+    const refused = this.keymapAdd(id, h, orig, reply);
+    if (refused) {
       this.unexpect(er);
       this.unexpect(eo);
-      return 'keymap slots already hold another call (one call per control connection)';
+      return refused;
     }
     return undefined;
   }
@@ -265,14 +282,28 @@ export class PptpModel {
     this.exps = this.exps.filter((x) => x !== e);
   }
 
-  /** nf_ct_gre_keymap_add (pairwise, KM-7): both slots empty -> append both; the same pair -> no-op; else refused. */
-  private keymapAdd(owner: string, h: HelperState, orig: Tuple, reply: Tuple): boolean {
+  /**
+   * exp_gre's two nf_ct_gre_keymap_add calls, one per direction (KM-7 before the 2026 pairwise
+   * API, which is what the live 6.18.44 kernel does: tested by the lab's command sequences). A
+   * slot already holding a tuple accepts the new one as a retransmission when gre_key_cmpfn
+   * calls them equal, which compares addresses and the dst key only, and keeps the old tuple;
+   * otherwise the ORIGINAL add fails and nothing changes, while a failing REPLY add destroys the
+   * connection's whole pair (nf_ct_gre_keymap_destroy). Returns why it failed, if it did.
+   */
+  private keymapAdd(owner: string, h: HelperState, orig: Tuple, reply: Tuple): string | undefined {
     const [ko, kr] = h.km;
-    if (ko && kr) return sameTuple(ko.tuple, orig) && sameTuple(kr.tuple, reply);
-    const o = { owner, tuple: orig }, r = { owner, tuple: reply };
-    this.list.push(o, r);
+    if (ko && !sameKeyOf(ko.tuple, orig)) return 'keymap ORIGINAL slot holds another call (one call per control connection)';
+    const o = ko ?? { owner, tuple: orig };
+    if (!ko) this.list.push(o);
+    h.km = [o, kr];
+    if (kr && !sameKeyOf(kr.tuple, reply)) {
+      this.keymapDestroy(owner);
+      return 'keymap REPLY slot holds another call: the connection\'s pair is destroyed';
+    }
+    const r = kr ?? { owner, tuple: reply };
+    if (!kr) this.list.push(r);
     h.km = [o, r];
-    return true;
+    return undefined;
   }
 
   /** nf_ct_gre_keymap_destroy(master). */

@@ -64,6 +64,29 @@ export function ocrp(callId: number, peerCallId: number, result = 1): Uint8Array
   return control(MSG.OCRP, new Writer(20).u16(callId).u16(peerCallId).u8(result).u8(0).u16(0).u32(100000000).u16(64).u16(0).u32(0).b);
 }
 
+/** Incoming-Call-Request (PAC -> PNS): the PAC's call ID. */
+export function icrq(callId: number, serial = 1): Uint8Array {
+  return control(MSG.ICRQ, new Writer(208).u16(callId).u16(serial).u32(1).u32(0).u16(0).u16(0).b);
+}
+
+/** Incoming-Call-Reply (PNS -> PAC); Result Code 1: "Accept". */
+export function icrp(callId: number, peerCallId: number, result = 1): Uint8Array {
+  return control(MSG.ICRP, new Writer(12).u16(callId).u16(peerCallId).u8(result).u8(0).u16(64).u16(0).u16(0).b);
+}
+
+/** Incoming-Call-Connected (PAC -> PNS): the PNS's call ID as the peer's. */
+export function iccn(peerCallId: number): Uint8Array {
+  return control(MSG.ICCN, new Writer(16).u16(peerCallId).u16(0).u32(100000000).u16(64).u16(0).u32(3).b);
+}
+
+/** The same control message with its body one byte shorter (and its Length field to match). */
+export function shortened(message: Uint8Array): Uint8Array {
+  const out = message.slice(0, message.length - 1);
+  out[0] = out.length >> 8;
+  out[1] = out.length & 0xff;
+  return out;
+}
+
 export function ccrq(callId: number): Uint8Array {
   return control(MSG.CCRQ, new Writer(4).u16(callId).b);
 }
