@@ -145,6 +145,15 @@ export class PptpLab {
     return (await this.routerTable()).filter((e) => e.proto === 47).map((e) => ({ src: e.src, dst: e.dst, proto: 47, srckey: e.srckey, dstkey: e.dstkey }));
   }
 
+  /**
+   * The router's GRE timeouts in seconds (per network namespace: nf_conntrack_gre_timeout for
+   * an unreplied entry, _stream for one seen both ways; 30 and 180 by default). A timeout counts
+   * from an entry's last datagram, so it applies to entries from their next one on.
+   */
+  async setGreTimeouts(unreplied: number, stream: number): Promise<void> {
+    await this.net.sysctl('rtr', { 'net.netfilter.nf_conntrack_gre_timeout': unreplied, 'net.netfilter.nf_conntrack_gre_timeout_stream': stream });
+  }
+
   /** The router's pending GRE expectations (the PPTP helper's exp_gre), as tuples. */
   async routerGreExpectations(): Promise<Tuple[]> {
     return parseGreExpectations(await readFile(`/proc/${this.net.pid('rtr')}/net/nf_conntrack_expect`, 'utf8'))

@@ -11,7 +11,7 @@
 // the PNS and PAC call IDs, its two keymap slots), the keymap list in insertion order, the
 // pending GRE expectations (max 2 per control connection, oldest evicted; an identical tuple
 // of another connection is refused, -EBUSY), and the GRE entries (to know when a datagram
-// creates an entry from an expectation, and which entries a deletion destroys).
+// creates an entry from an expectation, and which entries a deletion or an expiry destroys).
 import type { KeymapEntry, Tuple } from '../spec/contract.ts';
 import { linuxVerdict, invertTuple, type Verdict } from '../oracles/index.ts';
 import { normalizeAddress } from '../spec/address.ts';
@@ -57,7 +57,13 @@ interface HelperState {
 
 interface KeymapItem { readonly owner: string; readonly tuple: Tuple }
 interface Expectation { readonly master: string; readonly tuple: Tuple }
-export interface GreEntry { readonly orig: Tuple; readonly reply: Tuple; readonly master?: string }
+export interface GreEntry {
+  readonly orig: Tuple;
+  readonly reply: Tuple;
+  readonly master?: string;
+  /** Idle past its timeout, not yet reaped (a lookup of its tuple, the gc worker or a table read will). */
+  readonly expired?: boolean;
+}
 
 /** What one control message did, for reports. */
 export interface ControlEffect {
@@ -102,7 +108,7 @@ export class PptpModel {
   private list: KeymapItem[] = [];
   /** Pending expectations, oldest first. */
   private exps: Expectation[] = [];
-  private entries: GreEntry[] = [];
+  private entries: { orig: Tuple; reply: Tuple; master?: string; expired?: boolean }[] = [];
 
   /** A new control connection through the router, with the helper attached (KM-5). */
   open(id: string, c: Omit<ControlConnection, 'reply'> & { reply?: ControlConnection['reply'] }): void {
@@ -331,17 +337,25 @@ export class PptpModel {
   }
 
   /** A GRE entry is destroyed: its master's keymap pair goes with it (destroy_gre_conntrack, KM-6a). */
-  private killEntry(e: GreEntry): void {
+  private killEntry(e: (typeof this.entries)[number]): void {
     this.entries = this.entries.filter((x) => x !== e);
     if (e.master) this.keymapDestroy(e.master);
   }
 
-  /** A GRE datagram arriving at the router (PREROUTING): its tuple, and the entry it makes or meets. */
+  /**
+   * A GRE datagram arriving at the router (PREROUTING): its tuple, and the entry it makes or
+   * meets. The tuple is built (gre_pkt_to_tuple, with the keymap as it is) before the lookup, and
+   * the lookup reaps an expired entry it meets (nf_conntrack_find: nf_ct_gc_expired), whose
+   * master then loses its keymap pair (KM-6a): so the datagram that meets its expired entry
+   * still carries the keys that entry's death is removing, and makes a new entry with them.
+   */
   data(packet: Uint8Array): DataEffect {
     const verdict = linuxVerdict(packet, { keymap: this.keymap() });
     const t = verdict.tuple;
     if (!t || verdict.outcome !== 'tracked' || t.proto !== 47) return { verdict, entry: 'none' };
-    if (this.entries.some((e) => sameTuple(e.orig, t) || sameTuple(e.reply, t))) return { verdict, entry: 'existing' };
+    const met = this.entries.find((e) => sameTuple(e.orig, t) || sameTuple(e.reply, t));
+    if (met && !met.expired) return { verdict, entry: 'existing' };
+    if (met) this.killEntry(met);
     // init_conntrack: a new entry looks for an expectation with its tuple and takes it.
     const x = this.exps.find((e) => sameTuple(e.tuple, t));
     if (!x) {
@@ -366,6 +380,18 @@ export class PptpModel {
     if (y) this.unexpect(y);
     this.entries.push({ orig: t, reply, master: x.master });
     return { verdict, entry: 'new', master: x.master };
+  }
+
+  /** Every GRE entry has been idle past its timeout (reference K9): expired, not yet reaped. */
+  expireGreEntries(): void {
+    for (const e of this.entries) e.expired = true;
+  }
+
+  /** The gc worker, or a read of the table (/proc/net/nf_conntrack, `conntrack -L`), reaps the expired entries. */
+  reapExpired(): GreEntry[] {
+    const gone = this.entries.filter((e) => e.expired);
+    for (const e of gone) this.killEntry(e);
+    return gone;
   }
 
   /** `conntrack -D -p gre` (or a flush): every GRE entry is destroyed. */
