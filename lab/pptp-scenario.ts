@@ -97,3 +97,67 @@ export async function pptpSession(opts: { capture?: string } = {}): Promise<Pptp
     await lab.close();
   }
 }
+
+/** What the expiry scenario saw: each datagram's kernel tuple beside the model's, and which branch the kernel took. */
+export interface PptpExpiryResult {
+  /** The GRE timeouts used, seconds. */
+  readonly timeout: number;
+  readonly datagrams: { readonly label: string; readonly kernel: Tuple | null; readonly model: Tuple | null; readonly agree: boolean }[];
+  /** 'lookup': the first datagram after the timeout met its expired entry and reaped it; 'gc': it was reaped before. */
+  readonly reapedBy: 'lookup' | 'gc';
+  readonly entriesAfter: { readonly kernel: Tuple[]; readonly model: Tuple[] };
+  readonly agree: boolean;
+}
+
+/**
+ * K9 / KM-6a by expiry: one call, a datagram that makes its data entry from the expectation,
+ * the router's GRE timeouts at 2 s and 3 s of silence, then two more datagrams. The first after
+ * the silence either meets the expired entry (its tuple is built first, so it still has the
+ * srckey; the lookup reaps the entry, the keymap pair goes) or finds it already reaped by the
+ * gc worker (no srckey). The model gives both; the kernel must take one, and the rest of that
+ * branch must follow.
+ */
+export async function runExpiryScenario(lab: PptpLab): Promise<PptpExpiryResult> {
+  const timeout = 2;
+  await lab.setGreTimeouts(timeout, timeout);
+  const steps = [['pns-to-pac', wire.sccrq()], ['pac-to-pns', wire.sccrp(1)], ['pns-to-pac', wire.ocrq(0x0a0a)], ['pac-to-pns', wire.ocrp(0x0b0b, 0x0a0a)]] as const;
+  const src = PNS_ADDRS[0];
+  const link = await lab.connect(src);
+  try {
+    for (const [dir, bytes] of steps) {
+      if (dir === 'pns-to-pac') await lab.pnsSend(link, bytes); else await lab.pacSend(link, bytes);
+    }
+    const send = (n: number) => lab.gre('pns', src, PAC_ADDR, wire.greV1(0x0b0b, n));
+    const kernelOf = (s: { kernel?: GreRecord }) => (s.kernel?.state === 'tracked' ? s.kernel.tuple! : null);
+    const first = await send(1);
+    await new Promise((r) => setTimeout(r, (timeout + 1) * 1000));
+    const second = await send(2);
+    const third = await send(3);
+    const kernelEntries = await lab.routerGreEntries();
+    // The model of each branch, replayed from the start.
+    const branch = (reapedBy: 'lookup' | 'gc') => {
+      const m = new PptpModel();
+      m.open('a', { pns: src, pac: PAC_ADDR });
+      for (const [dir, bytes] of steps) m.control('a', dir, bytes);
+      const tuples = [m.data(first.datagram).verdict.tuple];
+      m.expireGreEntries();
+      if (reapedBy === 'gc') m.reapExpired();
+      tuples.push(m.data(second.datagram).verdict.tuple, m.data(third.datagram).verdict.tuple);
+      return { tuples, entries: m.greEntries().map((e) => e.orig) };
+    };
+    const lookup = branch('lookup');
+    const reapedBy = diffAnswers(lookup.tuples[1]!, kernelOf(second)).length === 0 ? 'lookup' : 'gc';
+    const model = reapedBy === 'lookup' ? lookup : branch('gc');
+    const sent = [first, second, third];
+    const datagrams = ['first, from the expectation', `first after ${timeout + 1} s of silence`, 'the next'].map((label, i) => {
+      const kernel = kernelOf(sent[i]!);
+      return { label, kernel, model: model.tuples[i]!, agree: sent[i]!.delivered && diffAnswers(model.tuples[i]!, kernel).length === 0 };
+    });
+    const key = (t: Tuple) => `${t.src}>${t.dst}:${t.srckey}/${t.dstkey}`;
+    const sameEntries = JSON.stringify(kernelEntries.map(key).sort()) === JSON.stringify(model.entries.map(key).sort());
+    return { timeout, datagrams, reapedBy, entriesAfter: { kernel: kernelEntries, model: model.entries }, agree: sameEntries && datagrams.every((d) => d.agree) };
+  } finally {
+    await lab.reset([link]);
+    await lab.setGreTimeouts(30, 180);
+  }
+}
