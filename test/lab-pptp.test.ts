@@ -2,6 +2,8 @@
 // (lab/pptp-lab.ts): a scripted session with three concurrent calls and random command
 // sequences (fast-check commands), every GRE datagram's kernel tuple equal to the oracle's with
 // the model's keymap. The kernel part runs as root on Linux and is skipped elsewhere.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { labAvailable, leftoverNamespaces } from '../lab/index.ts';
 import { MSG_SIZE, PptpModel } from '../lab/pptp-model.ts';
@@ -234,6 +236,15 @@ if (!avail.ok) {
         await lab.close();
       }
     }, 60_000);
+
+    it('`lab pptp --runs 0` prints the session, the byte-short sweep and the expiry, and exits 0', () => {
+      const r = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/gre-conformance.mjs', import.meta.url)), 'lab', 'pptp', '--runs', '0'], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/scripted session: 10 GRE datagrams, kernel srckeys == oracle's/);
+      expect(r.stdout).toMatch(/9 set-ups, the helper left each short message alone; pending expectations == model/);
+      expect(r.stdout).toMatch(/expiry \(K9, KM-6a; the router's GRE timeouts at 2 s\)/);
+      expect(r.stdout.match(/^ {2}(first|the next).*  same$/gm)).toHaveLength(3);
+    }, 120_000);
 
     it('random control and data sequences (fast-check commands): kernel == model, up to three concurrent calls', async () => {
       const lab = await PptpLab.open();
