@@ -19,7 +19,7 @@ export const LAB_USAGE = `Usage:
       Real PPTP control connections through a router with the kernel's PPTP helper: a scripted
       session with three calls, each call set-up step sent a byte short, a call whose data entry
       expires (GRE timeouts of 2 s), then N random command sequences (fast-check) comparing every
-      GRE datagram's tuple with the oracle's using the keymap model (lab/pptp-model.ts).
+      GRE datagram's tuple with the oracle's using the keymap model (models/pptp-helper.ts).
 Both need root on Linux with ip, nft, conntrack and python3 (tcpdump for --capture).`;
 
 const hex = (n: number) => `0x${n.toString(16)}`;

@@ -26,10 +26,10 @@ export async function leftoverNamespaces(): Promise<string[]> {
 // Scenarios on the live kernel beyond single datagrams (README.md sections of the same names).
 export { runKernelSuite, kernelSpace, type KernelSuiteOptions, type KernelSuiteResult } from './kernel-suite.ts';
 export { KernelAdapter, answerForOriginal } from './kernel-adapter.ts';
-export { PptpModel, type ControlEffect, type DataEffect } from './pptp-model.ts';
+export { PptpModel, type ControlEffect, type DataEffect } from '../models/pptp-helper.ts';
 export { PptpLab } from './pptp-lab.ts';
 export { pptpSession, runPptpSession, type PptpSessionResult } from './pptp-scenario.ts';
 export { checkPptpProperty, type PptpPropertyResult } from './pptp-commands.ts';
 export { runNatScenarios, type NatResult, type VariantResult } from './nat-scenario.ts';
-export { NatRouterModel } from './nat-model.ts';
+export { NatRouterModel } from '../models/nat-router.ts';
 export { formatNatReport } from './nat-report.ts';

@@ -12,7 +12,7 @@
 // hosts even using the same PNS call ID. The server knows no route to the inside network, as
 // in the seed. For each variant: what each host got back, what the server saw, the router's
 // conntrack table and counters, the tuple conntrack built for every datagram, and the same
-// predicted by the oracle (nat-model.ts) from the datagrams alone.
+// predicted by the oracle (models/nat-router.ts) from the datagrams alone.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatIPv4 } from '../spec/address.ts';
@@ -21,10 +21,10 @@ import { diffAnswers } from '../runner/compare.ts';
 import { Agent, type AgentEvent } from './agent.ts';
 import { startCapture, type RunningCapture } from './capture.ts';
 import { recorderDeclarations, recorderFlush, recorderRules, parseRecords, type GreRecord } from './gre-recorder.ts';
-import { NatRouterModel, type Fate } from './nat-model.ts';
+import { NatRouterModel, type Fate } from '../models/nat-router.ts';
 import { NetLab } from './netlab.ts';
-import { PptpModel } from './pptp-model.ts';
-import * as wire from './pptp-wire.ts';
+import { PptpModel } from '../models/pptp-helper.ts';
+import * as wire from '../models/pptp-wire.ts';
 import { LabError } from './types.ts';
 
 export const HOSTS = [

@@ -1,5 +1,5 @@
 // fast-check commands over PPTP control messages and GRE data (fc.commands), run against the
-// real router (pptp-lab.ts) and the model (pptp-model.ts) side by side. Every GRE datagram's
+// real router (pptp-lab.ts) and the model (models/pptp-helper.ts) side by side. Every GRE datagram's
 // tuple from the kernel must equal the oracle's with the model's keymap; after every command
 // the router's GRE entries must be the model's, and after every control message so must its
 // pending GRE expectations (what each message did to the helper shows there at once, not only
@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import type { Tuple } from '../spec/contract.ts';
 import { diffAnswers } from '../runner/compare.ts';
-import { MSG_SIZE, PptpModel, type Direction } from './pptp-model.ts';
+import { MSG_SIZE, PptpModel, type Direction } from '../models/pptp-helper.ts';
 import { PAC_ADDR, PNS_ADDRS, type ControlLink, type PptpLab } from './pptp-lab.ts';
-import * as wire from './pptp-wire.ts';
+import * as wire from '../models/pptp-wire.ts';
 
 export const PNS_CALL_IDS = [0x0a0a, 0x0c0c] as const;
 export const PAC_CALL_IDS = [0x0b0b, 0x0b0c] as const;

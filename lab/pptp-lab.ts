@@ -15,7 +15,7 @@ import { startCapture, type RunningCapture } from './capture.ts';
 import { parseConntrackTable, parseGreExpectations, type TableEntry } from './conntrack-table.ts';
 import { recorderDeclarations, recorderFlush, recorderRules, parseRecords, type GreRecord } from './gre-recorder.ts';
 import { NetLab } from './netlab.ts';
-import { PPTP_PORT, ipId, ipv4 } from './pptp-wire.ts';
+import { PPTP_PORT, ipId, ipv4 } from '../models/pptp-wire.ts';
 import { LabError } from './types.ts';
 
 export const PNS_ADDRS = ['10.1.0.2', '10.1.0.3'] as const;

@@ -5,10 +5,10 @@
 // the model's keymap. Returns data; cli/lab.ts prints it.
 import type { KeymapEntry, Tuple } from '../spec/contract.ts';
 import { diffAnswers } from '../runner/compare.ts';
-import { PptpModel, type Direction } from './pptp-model.ts';
+import { PptpModel, type Direction } from '../models/pptp-helper.ts';
 import { PAC_ADDR, PNS_ADDRS, PptpLab, type ControlLink } from './pptp-lab.ts';
 import type { GreRecord } from './gre-recorder.ts';
-import * as wire from './pptp-wire.ts';
+import * as wire from '../models/pptp-wire.ts';
 
 export type PptpStep =
   | { kind: 'control'; call: string; dir: Direction; message: string; ignored?: string; added: KeymapEntry[]; removed: KeymapEntry[] }

@@ -1,12 +1,12 @@
-// The seed's NAT scenario (`gre-conformance lab nat`): the oracle's prediction (lab/nat-model.ts)
+// The seed's NAT scenario (`gre-conformance lab nat`): the oracle's prediction (models/nat-router.ts)
 // on its own, then beside the live kernel in all four variants (reference sheet NAT-4, NAT-5
 // A/B/C, NAT-6). The kernel part runs as root on Linux and is skipped elsewhere.
 import { describe, expect, it } from 'vitest';
 import { labAvailable, leftoverNamespaces } from '../lab/index.ts';
-import { NatRouterModel } from '../lab/nat-model.ts';
+import { NatRouterModel } from '../models/nat-router.ts';
 import { runNatScenarios } from '../lab/nat-scenario.ts';
 import { formatNatReport } from '../lab/nat-report.ts';
-import * as wire from '../lab/pptp-wire.ts';
+import * as wire from '../models/pptp-wire.ts';
 
 const keyed = (src: string, key: number) => wire.ipv4(src, '192.0.2.2', key, wire.greV0Keyed(key, new Uint8Array(20)));
 

@@ -1,4 +1,4 @@
-// The PPTP keymap model (lab/pptp-model.ts) on its own, then against the kernel's PPTP helper
+// The PPTP keymap model (models/pptp-helper.ts) on its own, then against the kernel's PPTP helper
 // (lab/pptp-lab.ts): a scripted session with three concurrent calls and random command
 // sequences (fast-check commands), every GRE datagram's kernel tuple equal to the oracle's with
 // the model's keymap. The kernel part runs as root on Linux and is skipped elsewhere.
@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { labAvailable, leftoverNamespaces } from '../lab/index.ts';
-import { MSG_SIZE, PptpModel } from '../lab/pptp-model.ts';
+import { MSG_SIZE, PptpModel } from '../models/pptp-helper.ts';
 import { parseGreExpectations } from '../lab/conntrack-table.ts';
-import * as wire from '../lab/pptp-wire.ts';
+import * as wire from '../models/pptp-wire.ts';
 import { PAC_ADDR, PNS_ADDRS, PptpLab } from '../lab/pptp-lab.ts';
 import { runExpiryScenario, runPptpSession } from '../lab/pptp-scenario.ts';
 import { checkPptpProperty, shortMessageSweep } from '../lab/pptp-commands.ts';

@@ -1,7 +1,8 @@
-// Bytes of the lab's scenarios: RFC 2637 control messages (just what the kernel's PPTP helper
-// reads, at the sizes it requires: struct Pptp* in include/linux/netfilter/nf_conntrack_pptp.h,
-// which are the RFC's), enhanced GRE (RFC 2637 4.1) and RFC 2890 keyed GRE v0 data, and the
-// IPv4 datagram around them. Pure.
+// Bytes of the lab's scenarios and the PPTP model's input: RFC 2637 control messages (just what
+// the kernel's PPTP helper reads, at the sizes it requires: struct Pptp* in
+// include/linux/netfilter/nf_conntrack_pptp.h, which for incoming calls, WAN errors and link
+// info are shorter than RFC 2637's bodies), enhanced GRE (RFC 2637 4.1) and RFC 2890 keyed GRE
+// v0 data, and the IPv4 datagram around them. Pure.
 import { parseIPv4 } from '../spec/address.ts';
 import { ipv4Checksum } from '../oracles/index.ts';
 

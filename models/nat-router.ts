@@ -1,6 +1,6 @@
 // The oracle's prediction for the seed's NAT scenario (reference sheet NAT-1..NAT-6): a router
 // that masquerades an inside network behind one address, with or without the raw-table NOTRACK
-// rule and stateless rewrites, optionally with the PPTP helper (pptp-model.ts, NAT variant).
+// rule and stateless rewrites, optionally with the PPTP helper (pptp-helper.ts, NAT variant).
 // The tuple of every datagram is the Linux oracle's; what the router then does with it
 // follows the NAT rules of the sheet:
 // - NAT-2: source NAT rewrites only the IP address; NAT-3: de-NAT of a reply rewrites the
@@ -14,7 +14,7 @@
 import type { Tuple } from '../spec/contract.ts';
 import { parseIPv4, formatIPv4, normalizeAddress } from '../spec/address.ts';
 import { linuxVerdict, invertTuple, ipv4Checksum } from '../oracles/index.ts';
-import type { PptpModel } from './pptp-model.ts';
+import type { PptpModel } from './pptp-helper.ts';
 
 export interface NatRouterConfig {
   /** The router's outside address (MASQUERADE's choice). */
