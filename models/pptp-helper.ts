@@ -236,6 +236,9 @@ export class PptpModel {
         const pcid = be16(body, 0);
         if (h.pnsCallId !== pcid) return 'peer call ID is not the PNS\'s';
         h.cstate = CSTATE.IN_CONF;
+        // nf_nat_pptp rewrites the call IDs of ICRP and ICCN too; only outgoing calls through NAT
+        // are modelled (and checked against the kernel, lab nat). Better no answer than a guess.
+        if (conn.c.natCallId !== undefined) throw new Error('PptpModel: an incoming call through NAT (nf_nat_pptp on ICRP/ICCN) is not modelled');
         return this.expGre(id, conn, h.pacCallId, pcid);
       }
       case MSG.CDN:

@@ -155,6 +155,13 @@ describe('PPTP keymap model', () => {
     expect(m.expectations()).toHaveLength(0);
   });
 
+  it('refuses to guess an incoming call through NAT (not modelled, not checked against the kernel)', () => {
+    const m = new PptpModel();
+    m.open('a', { pns: '10.0.1.2', pac: '192.0.2.2', reply: { src: '192.0.2.2', dst: '192.0.2.1' }, natCallId: 40000 });
+    for (const [dir, b] of [['pns-to-pac', wire.sccrq()], ['pac-to-pns', wire.sccrp(1)], ['pac-to-pns', wire.icrq(0x0b0b)], ['pns-to-pac', wire.icrp(0x0a0a, 0x0b0b)]] as const) m.control('a', dir, b);
+    expect(() => m.control('a', 'pac-to-pns', wire.iccn(0x0a0a))).toThrow(/incoming call through NAT .* not modelled/);
+  });
+
   it('KM-6a by expiry: a datagram meeting its expired entry reaps it and keeps the keys; the next has none; a reaped entry gives none at once', () => {
     const lookup = new PptpModel();
     call(lookup, 'a', 0x0a0a, 0x0b0b);
