@@ -58,7 +58,7 @@ interface Made { readonly k: number; readonly chunk: GeneratedChunk }
  * Worker threads making the chunks they are given. Each is given up to `depth` at once, so it
  * never waits between chunks; a worker counts only once it has loaded (it says so).
  */
-class Helpers {
+class ChunkWorkers {
   private readonly workers: { w: Worker; ready: boolean; busy: number; made: number }[] = [];
   private closing = false;
   failure: Error | undefined;
@@ -126,9 +126,9 @@ export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult
   let wake: (() => void) | undefined;
   const rouse = () => { const w = wake; wake = undefined; w?.(); };
   const sizeOf = (k: number) => Math.min(chunkSize, o.count - k * chunkSize);
-  const helpers = new Helpers(jobs - 1, 2, () => { feed(); rouse(); }, (m) => { made.set(m.k, m.chunk); feed(); rouse(); }, rouse);
+  const workers = new ChunkWorkers(jobs - 1, 2, () => { feed(); rouse(); }, (m) => { made.set(m.k, m.chunk); feed(); rouse(); }, rouse);
   function feed(): void {
-    for (let give = helpers.free(); give && nextMake < chunks && made.size < ahead; give = helpers.free()) {
+    for (let give = workers.free(); give && nextMake < chunks && made.size < ahead; give = workers.free()) {
       const k = nextMake++;
       give({ k, seed: o.seed, start: k * chunkSize, count: sizeOf(k), format });
     }
@@ -138,7 +138,7 @@ export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult
   let done = 0;
   try {
     while (nextWrite < chunks) {
-      if (helpers.failure) throw helpers.failure;
+      if (workers.failure) throw workers.failure;
       feed();
       const chunk = made.get(nextWrite);
       if (chunk) {
@@ -162,11 +162,11 @@ export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult
     lines.end();
     await finished(lines);
   } finally {
-    await helpers.close();
+    await workers.close();
     if (!lines.closed) lines.destroy();
   }
   return {
     count: o.count, capture: o.out, expected, captureBytes: writer.bytes, outOfScope, ms: performance.now() - started,
-    chunksMade: [ownChunks, ...helpers.made],
+    chunksMade: [ownChunks, ...workers.made],
   };
 }
