@@ -65,7 +65,7 @@ export async function corpusCommand(argv: string[]): Promise<number> {
     progress.clear();
   }
   const rate = r.ms > 0 ? Math.round(r.count / (r.ms / 1000)) : r.count;
-  process.stdout.write(`wrote ${r.count} packets to ${r.capture} (${format}, ${link === 'raw' ? 'raw IP' : 'Ethernet'}, ${r.captureBytes} bytes) and ${r.expected}\n` +
+  process.stdout.write(`wrote ${r.count} packet${r.count === 1 ? '' : 's'} to ${r.capture} (${format}, ${link === 'raw' ? 'raw IP' : 'Ethernet'}, ${r.captureBytes} bytes) and ${r.expected}\n` +
     `seed ${seed}: case i is the suite's case ${seed}:i@${generatorsFingerprint(defaultSpace)}; ${(r.ms / 1000).toFixed(2)} s, ${rate} packets/s` +
     (r.outOfScope ? `; ${r.outOfScope} out of the oracle's scope` : '') + '\n');
   return 0;

@@ -123,6 +123,8 @@ describe('corpus generate', () => {
     expect(ok.stdout).toContain(`wrote 50 packets to ${out} (pcap, Ethernet, `);
     expect(ok.stdout).toContain(`seed 8: case i is the suite's case 8:i@${generatorsFingerprint(defaultSpace)};`);
     expect(lines(join(tmp, 'cli.expected.ndjson'))).toHaveLength(50);
+    const one = spawnSync(process.execPath, [bin, 'corpus', 'generate', '--count', '1', '--seed', '8', '--out', join(tmp, 'one.pcap')], { encoding: 'utf8' });
+    expect(one.stdout).toContain('wrote 1 packet to ');
     for (const [args, msg] of [
       [['--count', '5', '--seed', '1'], '--out FILE.pcap is required'],
       [['--count', '5', '--seed', '1', '--out', join(tmp, 'x.txt')], 'name the capture .pcap or .pcapng'],
