@@ -169,7 +169,7 @@ export class RecordChunk {
   }
 }
 
-export function checkTimestamp(ts: Timestamp): void {
+function checkTimestamp(ts: Timestamp): void {
   const { seconds, nanoseconds } = ts;
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > 0xffffffff
     || !Number.isInteger(nanoseconds) || nanoseconds < 0 || nanoseconds > 999_999_999) {

@@ -44,8 +44,8 @@ async function pptpCommand(argv: string[]): Promise<number> {
   const refused = await refuseUnlessAvailable('pptp');
   if (refused) { process.stderr.write(refused); return 3; }
   const { PptpLab } = await import('../lab/pptp-lab.ts');
-  const { runPptpSession, runExpiryScenario } = await import('../lab/pptp-scenario.ts');
-  const { checkPptpProperty, shortMessageSweep } = await import('../lab/pptp-commands.ts');
+  const { runPptpSession, runExpiryScenario, shortMessageSweep } = await import('../lab/pptp-scenario.ts');
+  const { checkPptpProperty } = await import('../lab/pptp-commands.ts');
   const lab = await PptpLab.open(o.capture ? { capture: o.capture } : {});
   const out: string[] = [];
   let failed = false;

@@ -30,10 +30,6 @@ export class ExpectedLineBytes {
     this.buf = new Uint8Array(capacity);
   }
 
-  get length(): number {
-    return this.at;
-  }
-
   /** The lines added; the writer is spent (its buffer is handed over, e.g. to be transferred). */
   finish(): Uint8Array {
     return this.buf.subarray(0, this.at);

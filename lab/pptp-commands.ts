@@ -5,11 +5,11 @@
 // pending GRE expectations (what each message did to the helper shows there at once, not only
 // when data happens to use it).
 import fc from 'fast-check';
-import type { Tuple } from '../spec/contract.ts';
 import { diffAnswers } from '../runner/compare.ts';
 import { MSG_SIZE, PptpModel, type Direction } from '../models/pptp-helper.ts';
 import { PAC_ADDR, PNS_ADDRS, type ControlLink, type PptpLab } from './pptp-lab.ts';
 import * as wire from '../models/pptp-wire.ts';
+import { tupleKey as key } from './pptp-scenario.ts';
 
 export const PNS_CALL_IDS = [0x0a0a, 0x0c0c] as const;
 export const PAC_CALL_IDS = [0x0b0b, 0x0b0c] as const;
@@ -33,7 +33,6 @@ export interface PptpReal {
 
 type Cmd = fc.AsyncCommand<PptpModelState, PptpReal>;
 const hex = (n: number) => `0x${n.toString(16)}`;
-const key = (t: Tuple) => `${t.src}>${t.dst}:${hex(t.srckey)}/${hex(t.dstkey)}`;
 
 export class PptpMismatch extends Error {}
 
@@ -259,52 +258,4 @@ export async function checkPptpProperty(lab: PptpLab, opts: { runs: number; seed
   if (!out.failed) return base;
   const err = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
   return { ...base, failure: `seed ${opts.seed}, counterexample ${JSON.stringify(out.counterexample?.[0]?.toString() ?? '')}, path ${out.counterexamplePath ?? ''}\n${err}` };
-}
-
-/** One call set-up with one of its messages a byte short: what the kernel and the model expect after it. */
-export interface ShortStepResult {
-  readonly flow: 'outgoing' | 'incoming';
-  /** The message sent a byte short, or 'none' for the whole set-up. */
-  readonly short: string;
-  readonly kernel: string[];
-  readonly model: string[];
-}
-
-/**
- * Each call set-up (outgoing: SCCRQ SCCRP OCRQ OCRP; incoming: SCCRQ SCCRP ICRQ ICRP ICCN) whole,
- * then once with each message in turn a byte shorter than the kernel's struct, on a fresh
- * connection each time. The helper must leave a short message alone (pptp_msg_size), so the
- * set-up stops there; the router's GRE expectations afterwards show whether it did.
- */
-export async function shortMessageSweep(lab: PptpLab): Promise<ShortStepResult[]> {
-  const flows: { flow: ShortStepResult['flow']; steps: [string, Direction, Uint8Array][] }[] = [
-    { flow: 'outgoing', steps: [['SCCRQ', 'pns-to-pac', wire.sccrq()], ['SCCRP', 'pac-to-pns', wire.sccrp(1)], ['OCRQ', 'pns-to-pac', wire.ocrq(0x0a0a)], ['OCRP', 'pac-to-pns', wire.ocrp(0x0b0b, 0x0a0a)]] },
-    {
-      flow: 'incoming', steps: [['SCCRQ', 'pns-to-pac', wire.sccrq()], ['SCCRP', 'pac-to-pns', wire.sccrp(1)], ['ICRQ', 'pac-to-pns', wire.icrq(0x0b0b)],
-        ['ICRP', 'pns-to-pac', wire.icrp(0x0a0a, 0x0b0b)], ['ICCN', 'pac-to-pns', wire.iccn(0x0a0a)]],
-    },
-  ];
-  const out: ShortStepResult[] = [];
-  for (const { flow, steps } of flows) {
-    for (let cut = -1; cut < steps.length; cut++) {
-      const m = new PptpModel();
-      const link = await lab.connect(PNS_ADDRS[0]);
-      m.open('a', { pns: PNS_ADDRS[0], pac: PAC_ADDR });
-      try {
-        for (let i = 0; i < steps.length; i++) {
-          const [, dir, whole] = steps[i]!;
-          const bytes = i === cut ? wire.shortened(whole) : whole;
-          if (dir === 'pns-to-pac') await lab.pnsSend(link, bytes); else await lab.pacSend(link, bytes);
-          m.control('a', dir, bytes);
-        }
-        out.push({
-          flow, short: cut < 0 ? 'none' : steps[cut]![0],
-          kernel: (await lab.routerGreExpectations()).map(key).sort(), model: m.expectations().map(key).sort(),
-        });
-      } finally {
-        await lab.reset([link]);
-      }
-    }
-  }
-  return out;
 }

@@ -1,8 +1,10 @@
-// The scripted PPTP session of `gre-conformance lab pptp`: three control connections with a
-// call each (two at once from one PNS address with the same PAC call ID, KM-3), data both
-// ways, a Call-Clear-Request / Call-Disconnect-Notify (KM-6b), a deletion of the data entries
-// (KM-6a). For every GRE datagram: the tuple the router's kernel built and the oracle's with
-// the model's keymap. Returns data; cli/lab.ts prints it.
+// The scripted PPTP scenarios of `gre-conformance lab pptp` (the random ones are
+// pptp-commands.ts). The session: three control connections with a call each (two at once from
+// one PNS address with the same PAC call ID, KM-3), data both ways, a Call-Clear-Request /
+// Call-Disconnect-Notify (KM-6b), a deletion of the data entries (KM-6a); for every GRE
+// datagram the tuple the router's kernel built and the oracle's with the model's keymap. Then
+// each call set-up step a byte short (shortMessageSweep) and a data entry's expiry
+// (runExpiryScenario). Each returns data; cli/lab.ts prints it.
 import type { KeymapEntry, Tuple } from '../spec/contract.ts';
 import { diffAnswers } from '../runner/compare.ts';
 import { PptpModel, type Direction } from '../models/pptp-helper.ts';
@@ -25,6 +27,11 @@ export interface PptpSessionResult {
 }
 
 interface Call { name: string; src: string; pns: number; pac: number; link?: ControlLink }
+
+/** A GRE tuple as one comparable string (addresses as given, keys in hex), for logs and sorted comparisons. */
+export function tupleKey(t: Tuple): string {
+  return `${t.src}>${t.dst}:0x${t.srckey.toString(16)}/0x${t.dstkey.toString(16)}`;
+}
 
 export async function runPptpSession(lab: PptpLab): Promise<PptpSessionResult> {
   const model = new PptpModel();
@@ -153,11 +160,58 @@ export async function runExpiryScenario(lab: PptpLab): Promise<PptpExpiryResult>
       const kernel = kernelOf(sent[i]!);
       return { label, kernel, model: model.tuples[i]!, agree: sent[i]!.delivered && diffAnswers(model.tuples[i]!, kernel).length === 0 };
     });
-    const key = (t: Tuple) => `${t.src}>${t.dst}:${t.srckey}/${t.dstkey}`;
-    const sameEntries = JSON.stringify(kernelEntries.map(key).sort()) === JSON.stringify(model.entries.map(key).sort());
+    const sameEntries = JSON.stringify(kernelEntries.map(tupleKey).sort()) === JSON.stringify(model.entries.map(tupleKey).sort());
     return { timeout, datagrams, reapedBy, entriesAfter: { kernel: kernelEntries, model: model.entries }, agree: sameEntries && datagrams.every((d) => d.agree) };
   } finally {
     await lab.reset([link]);
     await lab.setGreTimeouts(30, 180);
   }
+}
+
+/** One call set-up with one of its messages a byte short: what the kernel and the model expect after it. */
+export interface ShortStepResult {
+  readonly flow: 'outgoing' | 'incoming';
+  /** The message sent a byte short, or 'none' for the whole set-up. */
+  readonly short: string;
+  readonly kernel: string[];
+  readonly model: string[];
+}
+
+/**
+ * Each call set-up (outgoing: SCCRQ SCCRP OCRQ OCRP; incoming: SCCRQ SCCRP ICRQ ICRP ICCN) whole,
+ * then once with each message in turn a byte shorter than the kernel's struct, on a fresh
+ * connection each time. The helper must leave a short message alone (pptp_msg_size), so the
+ * set-up stops there; the router's GRE expectations afterwards show whether it did.
+ */
+export async function shortMessageSweep(lab: PptpLab): Promise<ShortStepResult[]> {
+  const flows: { flow: ShortStepResult['flow']; steps: [string, Direction, Uint8Array][] }[] = [
+    { flow: 'outgoing', steps: [['SCCRQ', 'pns-to-pac', wire.sccrq()], ['SCCRP', 'pac-to-pns', wire.sccrp(1)], ['OCRQ', 'pns-to-pac', wire.ocrq(0x0a0a)], ['OCRP', 'pac-to-pns', wire.ocrp(0x0b0b, 0x0a0a)]] },
+    {
+      flow: 'incoming', steps: [['SCCRQ', 'pns-to-pac', wire.sccrq()], ['SCCRP', 'pac-to-pns', wire.sccrp(1)], ['ICRQ', 'pac-to-pns', wire.icrq(0x0b0b)],
+        ['ICRP', 'pns-to-pac', wire.icrp(0x0a0a, 0x0b0b)], ['ICCN', 'pac-to-pns', wire.iccn(0x0a0a)]],
+    },
+  ];
+  const out: ShortStepResult[] = [];
+  for (const { flow, steps } of flows) {
+    for (let cut = -1; cut < steps.length; cut++) {
+      const m = new PptpModel();
+      const link = await lab.connect(PNS_ADDRS[0]);
+      m.open('a', { pns: PNS_ADDRS[0], pac: PAC_ADDR });
+      try {
+        for (let i = 0; i < steps.length; i++) {
+          const [, dir, whole] = steps[i]!;
+          const bytes = i === cut ? wire.shortened(whole) : whole;
+          if (dir === 'pns-to-pac') await lab.pnsSend(link, bytes); else await lab.pacSend(link, bytes);
+          m.control('a', dir, bytes);
+        }
+        out.push({
+          flow, short: cut < 0 ? 'none' : steps[cut]![0],
+          kernel: (await lab.routerGreExpectations()).map(tupleKey).sort(), model: m.expectations().map(tupleKey).sort(),
+        });
+      } finally {
+        await lab.reset([link]);
+      }
+    }
+  }
+  return out;
 }

@@ -10,8 +10,8 @@ import { MSG_SIZE, PptpModel } from '../models/pptp-helper.ts';
 import { parseGreExpectations } from '../lab/conntrack-table.ts';
 import * as wire from '../models/pptp-wire.ts';
 import { PAC_ADDR, PNS_ADDRS, PptpLab } from '../lab/pptp-lab.ts';
-import { runExpiryScenario, runPptpSession } from '../lab/pptp-scenario.ts';
-import { checkPptpProperty, shortMessageSweep } from '../lab/pptp-commands.ts';
+import { runExpiryScenario, runPptpSession, shortMessageSweep } from '../lab/pptp-scenario.ts';
+import { checkPptpProperty } from '../lab/pptp-commands.ts';
 
 const PNS = '10.1.0.2', PAC = '10.2.0.2';
 const greFrom = (src: string, dst: string, callId: number) => wire.ipv4(src, dst, 1, wire.greV1(callId, 1));
