@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { GreHeader, PptpKey } from './model.ts';
 import { choose, u32, w } from './_internals/arb.ts';
-import { fullGre, pptpKey, protocolOf } from './_internals/greArbs.ts';
+import { fullGre, pptpKey, protocolOf, type FlagWeights } from './_internals/greArbs.ts';
 
 export interface GreOtherVersionConstraints {
   /** The protocol field (default: 0x880B mostly, any value sometimes). */
@@ -13,10 +13,12 @@ export interface GreOtherVersionConstraints {
   readonly lies?: boolean;
 }
 
+const OTHER_FLAG_WEIGHTS: FlagWeights = { version: fc.integer({ min: 2, max: 7 }), c: 10, r: 20, k: -3, s: 2, strict: 20, a: 3, odd: 1 };
+
 export function greOtherVersion(c: GreOtherVersionConstraints = {}): fc.Arbitrary<GreHeader> {
   const lies = c.lies ?? true;
   return fullGre({
-    flags: { version: fc.integer({ min: 2, max: 7 }), c: 10, r: 20, k: -3, s: 2, strict: 20, a: 3, odd: 1 },
+    flags: OTHER_FLAG_WEIGHTS,
     protocol: c.protocol ?? protocolOf(0x880b, 2),
     key: choose<number | PptpKey>(w(3, pptpKey(lies)), w(1, u32)),
     lies,

@@ -4,7 +4,7 @@
 // followed by any bytes; conntrack reads none of it (GRE-7).
 import fc from 'fast-check';
 import type { GrePayload, PayloadKind } from './model.ts';
-import { bytes, mapExact, pick, w } from './_internals/arb.ts';
+import { bytes, mapExact, pick, sharedBy, w } from './_internals/arb.ts';
 
 /** The first bytes of each kind: enough to recognise it, short enough to keep cases small. */
 export const PAYLOAD_START: Readonly<Record<PayloadKind, readonly number[]>> = {
@@ -29,6 +29,11 @@ const ALL_KINDS: readonly PayloadKind[] = ['raw', 'ipv4', 'ipv6', 'ethernet', 'e
 
 /** One kind: its start, then up to `maxTail` bytes (any length shrinks back). */
 export function payloadOf(kind: PayloadKind, maxTail = 12): fc.Arbitrary<GrePayload> {
+  return payloadArb(`${kind}:${maxTail}`);
+}
+
+const payloadArb = sharedBy((key: string): fc.Arbitrary<GrePayload> => {
+  const [kind, maxTail] = [key.slice(0, key.indexOf(':')) as PayloadKind, Number(key.slice(key.indexOf(':') + 1))];
   const start = PAYLOAD_START[kind];
   return mapExact(
     fc.oneof(w(50, bytes(maxTail)), w(1, bytes(2048))),
@@ -44,7 +49,7 @@ export function payloadOf(kind: PayloadKind, maxTail = 12): fc.Arbitrary<GrePayl
       return p.bytes.subarray(start.length);
     },
   );
-}
+});
 
 export function grePayload(c: GrePayloadConstraints = {}): fc.Arbitrary<GrePayload> {
   const kinds = c.kinds ?? ALL_KINDS;

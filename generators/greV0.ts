@@ -3,8 +3,8 @@
 // (gre_pkt_to_tuple, GRE-2), keyed or not; the fields are there for implementations that read them.
 import fc from 'fast-check';
 import type { GreHeader, PptpKey } from './model.ts';
-import { choose, mapExact, pick, rec, u32, w } from './_internals/arb.ts';
-import { fullGre, pptpKey, protocolOf } from './_internals/greArbs.ts';
+import { choose, mapExact, pick, rec, sharedBy, u32, w } from './_internals/arb.ts';
+import { fullGre, pptpKey, protocolOf, type FlagWeights } from './_internals/greArbs.ts';
 
 export interface GreV0Constraints {
   /** The protocol field (default: 0x0800 mostly, any value sometimes). */
@@ -14,6 +14,10 @@ export interface GreV0Constraints {
 }
 
 const ZERO_FLAGS = { c: false, r: false, k: false, s: false, strict: false, recursion: 0, a: false, reserved: 0, version: 0 } as const;
+
+// Module constants, so that greFlags and v0Key give every greV0 the same objects (sharedBy).
+const V0_FLAG_WEIGHTS: FlagWeights = { version: fc.constant(0), c: 3, r: 10, k: -1, s: 2, strict: 20, a: 20, odd: 1 };
+const v0Key = sharedBy((lies: boolean) => choose<number | PptpKey>(w(8, u32), w(1, pptpKey(lies))));
 
 export function greV0(c: GreV0Constraints = {}): fc.Arbitrary<GreHeader> {
   const lies = c.lies ?? true;
@@ -31,9 +35,9 @@ export function greV0(c: GreV0Constraints = {}): fc.Arbitrary<GreHeader> {
     (v) => ({ protocol: (v as GreHeader).protocol, key: (v as GreHeader).key as number }),
   );
   const full = fullGre({
-    flags: { version: fc.constant(0), c: 3, r: 10, k: -1, s: 2, strict: 20, a: 20, odd: 1 },
+    flags: V0_FLAG_WEIGHTS,
     protocol,
-    key: choose<number | PptpKey>(w(8, u32), w(1, pptpKey(lies))),
+    key: v0Key(lies),
     lies,
   });
   return pick(w(3, plain), w(3, keyed), w(4, full));

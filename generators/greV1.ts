@@ -3,8 +3,8 @@
 // bytes 6-7 whatever K says (GRE-5), checks the protocol (GRE-4) and ignores the rest (GRE-7).
 import fc from 'fast-check';
 import type { GreHeader, PptpKey } from './model.ts';
-import { choose, mapExact, pick, rec, u16, u32, w } from './_internals/arb.ts';
-import { fullGre, pptpKey, protocolOf } from './_internals/greArbs.ts';
+import { choose, mapExact, pick, rec, sharedBy, u16, u32, w } from './_internals/arb.ts';
+import { fullGre, pptpKey, protocolOf, type FlagWeights } from './_internals/greArbs.ts';
 
 export interface GreV1Constraints {
   /** The protocol field (default: 0x880B mostly, any value sometimes). */
@@ -14,6 +14,10 @@ export interface GreV1Constraints {
 }
 
 const K_FLAGS = { c: false, r: false, k: true, s: false, strict: false, recursion: 0, a: false, reserved: 0, version: 1 } as const;
+
+// Module constants, so that greFlags and v1Key give every greV1 the same objects (sharedBy).
+const V1_FLAG_WEIGHTS: FlagWeights = { version: fc.constant(1), c: 30, r: 40, k: -12, s: 1, strict: 40, a: 3, odd: 1 };
+const v1Key = sharedBy((lies: boolean) => choose<number | PptpKey>(w(12, pptpKey(lies)), w(1, u32)));
 
 export function greV1(c: GreV1Constraints = {}): fc.Arbitrary<GreHeader> {
   const lies = c.lies ?? true;
@@ -31,9 +35,9 @@ export function greV1(c: GreV1Constraints = {}): fc.Arbitrary<GreHeader> {
     },
   );
   const full = fullGre({
-    flags: { version: fc.constant(1), c: 30, r: 40, k: -12, s: 1, strict: 40, a: 3, odd: 1 },
+    flags: V1_FLAG_WEIGHTS,
     protocol: c.protocol ?? protocolOf(0x880b),
-    key: choose<number | PptpKey>(w(12, pptpKey(lies)), w(1, u32)),
+    key: v1Key(lies),
     lies,
   });
   return pick(w(1, plain), w(2, full));

@@ -3,7 +3,7 @@
 // length, checksum.
 import fc from 'fast-check';
 import type { Ipv4Header, Ipv4Option } from './model.ts';
-import { autoOr, constantOf, mapExact, pick, rarely, rec, u16, u8, w } from './_internals/arb.ts';
+import { autoOr, bool, constantOf, mapExact, pick, rarely, rec, u16, u8, w } from './_internals/arb.ts';
 import { ipv4Address } from './ipv4Address.ts';
 import { ipv4Options } from './ipv4Options.ts';
 import { GENERIC_PROTOCOLS, anyGenericProtocol } from './_internals/protocols.ts';
@@ -51,7 +51,7 @@ export function ipv4Header(c: Ipv4HeaderConstraints = {}): fc.Arbitrary<Ipv4Head
     totalLength: lies ? autoOr(fc.oneof(w(20, fc.integer({ min: 0, max: 160 })), w(1, u16)), 14) : fc.constant('auto'),
     id: u16,
     reservedFlag: rarely(20),
-    df: fc.boolean(),
+    df: bool,
     mf: frag ? rarely(16) : fc.constant(false),
     fragmentOffset: frag ? fc.oneof(w(20, fc.constant(0)), w(1, fc.integer({ min: 1, max: 0x1fff }))) : fc.constant(0),
     ttl: fc.oneof(w(4, fc.constant(64)), w(1, u8)),

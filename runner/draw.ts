@@ -43,55 +43,132 @@ const isFn = (f: unknown) => typeof f === 'function';
 const isInt = (n: unknown) => Number.isSafeInteger(n);
 
 /**
- * One drawer's source being written: a function per distinct node of the tree, calling its
- * children by name. Calls between named functions are direct and each call site sees one
+ * One drawer's source being written: a function per distinct body (tuple, oneof, array, filter,
+ * an integer with several bias ranges, an arbitrary's own drawValue), calling its children by
+ * name; leaves and wrappers (constants, integers, noBias, map) are written into the expression
+ * of their parent. Calls between named functions are direct and each call site sees one
  * target, which the JIT can inline; in a tree of closures calling children through an array,
  * every site saw every kind of child. A default case (scope filter included) took about 3.7 µs
- * to draw with closures and 2.7 µs compiled, warmed up, on the 2-CPU bench machine.
+ * to draw with closures, 2.7 µs with a function per node and 2.5 µs now, warmed up, on the
+ * 2-CPU bench machine; and a new thread gets there sooner, with a third of the functions to
+ * optimize (see fn).
  * Only numbers of fast-check's own fields are written into the source; everything else
  * (mappers, predicates, constants, depth counters) is passed in through `K`.
  */
 class Unit {
+  constructor(private readonly sharedContexts: ReadonlySet<unknown>) {}
+
   readonly names = new Map<object, string>();
+  /** Function name by body: nodes drawn by identical source with identical constants share one. */
+  private readonly byBody = new Map<string, string>();
   readonly bodies: string[] = [];
   readonly consts: unknown[] = [];
+  private readonly constIndex = new Map<unknown, number>();
   known = 0;
   own = 0;
   generic = 0;
 
+  /** `v` as a constant of the source; one slot per distinct value, so equal nodes read equal text. */
   constant(v: unknown): string {
-    this.consts.push(v);
-    return `K[${this.consts.length - 1}]`;
+    let i = this.constIndex.get(v);
+    if (i === undefined) {
+      i = this.consts.length;
+      this.consts.push(v);
+      this.constIndex.set(v, i);
+    }
+    return `K[${i}]`;
   }
 
-  /** The name of the function drawing `arb`, writing it (and its children's) on first sight. */
+  /**
+   * The name of the function drawing `arb`, writing it (and its children's) on first sight.
+   * Generators build many equal subtrees (one integer range, one boolean, one record shape per
+   * use): nodes whose bodies read the same (same kind, same numbers, same children, same mapper
+   * objects) draw the same way, so they share one function. The JIT then compiles and warms
+   * each shape once: with a function per node (1,337 in the default space), optimizing the
+   * rarely reached ones went on through a whole million-packet corpus and took a fifth of a CPU
+   * beside each generating thread.
+   */
   fn(arb: fc.Arbitrary<unknown>): string {
     const hit = this.names.get(arb);
     if (hit) return hit;
-    const name = `d${this.names.size}`;
-    this.names.set(arb, name);
-    const body = this.body(arb);
+    let body = this.body(arb);
     const own = isFn((arb as { drawValue?: unknown }).drawValue);
-    if (body !== undefined) this.known++;
-    else if (own) this.own++;
-    else this.generic++;
-    this.bodies.push(`function ${name}(r, b) {\n${body ?? `  return ${this.constant(arb)}.${own ? 'drawValue(r, b)' : 'generate(r, b).value'};`}\n}`);
+    this.count(arb, body !== undefined ? 'known' : own ? 'own' : 'generic');
+    body ??= `  return ${this.constant(arb)}.${own ? 'drawValue(r, b)' : 'generate(r, b).value'};`;
+    let name = this.byBody.get(body);
+    if (name === undefined) {
+      name = `d${this.byBody.size}`;
+      this.byBody.set(body, name);
+      this.bodies.push(`function ${name}(r, b) {\n${body}\n}`);
+    }
+    this.names.set(arb, name);
     return name;
+  }
+
+  /**
+   * An expression drawing `arb` with bias `bias` (a name in scope, or 'undefined'): the node's
+   * own expression when it is a leaf or a wrapper (a constant, an integer of one bias range,
+   * noBias, map), else a call of its function. Those nodes are most of the tree and most of
+   * the calls; written into their parents they are no functions for the JIT to tier up one by
+   * one, and cost no call while it has not.
+   */
+  draw(arb: fc.Arbitrary<unknown>, bias: string): string {
+    return this.inline(arb, bias) ?? `${this.fn(arb)}(r, ${bias})`;
+  }
+
+  private readonly counted = new Set<object>();
+
+  private count(arb: object, how: 'known' | 'own' | 'generic'): void {
+    if (this.counted.has(arb)) return;
+    this.counted.add(arb);
+    this[how]++;
+  }
+
+  private inline(arb: fc.Arbitrary<unknown>, bias: string): string | undefined {
+    const a = arb as unknown as Fields;
+    let e: string | undefined;
+    switch (KIND.get(arb.constructor)) {
+      case 'map':
+        if (isFn(a.mapper) && a.arb) e = `${this.constant(a.mapper)}(${this.draw(a.arb, bias)})`;
+        break;
+      case 'noBias':
+        if (a.arb) e = this.draw(a.arb, 'undefined');
+        break;
+      case 'constant':
+        if (!Array.isArray(a.values) || a.values.length === 0 || a.values.some((v) => fc.hasCloneMethod(v))) break;
+        e = a.values.length === 1 ? this.constant(a.values[0]) : `${this.constant(a.values)}[r.nextInt(0, ${a.values.length - 1})]`;
+        break;
+      case 'integer': {
+        if (!isInt(a.min) || !isInt(a.max)) break;
+        // IntegerArbitrary.generate: unbiased, any value; else once in biasFactor a value from
+        // the bias ranges (written here when there is one, else by the integer's function).
+        const any = `r.nextInt(${a.min}, ${a.max})`;
+        if (bias === 'undefined') e = any;
+        else if (Array.isArray(a.ranges) && a.ranges.length === 1 && isInt(a.ranges[0]?.min) && isInt(a.ranges[0]?.max)) {
+          e = `(${bias} === undefined || r.nextInt(1, ${bias}) !== 1 ? ${any} : r.nextInt(${a.ranges[0]!.min}, ${a.ranges[0]!.max}))`;
+        }
+        break;
+      }
+    }
+    if (e !== undefined) this.count(arb, 'known');
+    return e;
+  }
+
+  /** Distinct functions written (nodes drawn alike share one). */
+  get functions(): number {
+    return this.byBody.size;
   }
 
   private body(arb: fc.Arbitrary<unknown>): string | undefined {
     const a = arb as unknown as Fields;
     const num = (n: number) => String(n);
     switch (KIND.get(arb.constructor)) {
-      case 'map':
-        if (!isFn(a.mapper) || !a.arb) return undefined;
-        return `  return ${this.constant(a.mapper)}(${this.fn(a.arb)}(r, b));`;
       case 'filter':
         if (!isFn(a.refinement) || !a.arb) return undefined;
-        return `  const keep = ${this.constant(a.refinement)};\n  for (;;) { const v = ${this.fn(a.arb)}(r, b); if (keep(v)) return v; }`;
+        return `  const keep = ${this.constant(a.refinement)};\n  for (;;) { const v = ${this.draw(a.arb, 'b')}; if (keep(v)) return v; }`;
       case 'tuple':
         if (!Array.isArray(a.arbs)) return undefined;
-        return `  return [${a.arbs.map((x) => `${this.fn(x)}(r, b)`).join(', ')}];`;
+        return `  return [${a.arbs.map((x) => this.draw(x, 'b')).join(', ')}];`;
       case 'integer': {
         if (!isInt(a.min) || !isInt(a.max) || !Array.isArray(a.ranges) || a.ranges.length === 0
           || !a.ranges.every((x) => isInt(x?.min) && isInt(x?.max))) return undefined;
@@ -107,22 +184,31 @@ class Unit {
         } else biased = `return ${biased};`;
         return `  if (b === undefined || r.nextInt(1, b) !== 1) return r.nextInt(${num(min)}, ${num(max)});\n  ${biased}`;
       }
-      case 'constant': {
-        if (!Array.isArray(a.values) || a.values.length === 0 || a.values.some((v) => fc.hasCloneMethod(v))) return undefined;
-        if (a.values.length === 1) return `  return ${this.constant(a.values[0])};`;
-        return `  return ${this.constant(a.values)}[r.nextInt(0, ${num(a.values.length - 1)})];`;
-      }
       case 'oneof': {
         const maxDepth = (a as unknown as { constraints?: { maxDepth?: unknown } }).constraints?.maxDepth;
         if (!Array.isArray(a.warbs) || !Array.isArray(a.cumulatedWeights) || !a.cumulatedWeights.every(isInt) || !isInt(a.totalWeight)
           || typeof a.context?.depth !== 'number' || !isFn(a.mustGenerateFirst) || !isFn(a.computeNegDepthBenefit) || typeof maxDepth !== 'number') return undefined;
-        const parts = a.warbs.map((x) => this.fn(x.arbitrary));
+        const parts = a.warbs.map((x) => this.draw(x.arbitrary, 'b'));
+        const pick = a.cumulatedWeights.map((c, i) => `s < ${num(c)} ? ${i} : `).join('') + '-1';
+        if (!this.sharedContexts.has(a.context) && a.context.depth === 0) {
+          // A depth context no other node of the tree holds (fc.oneof's own, without a
+          // depthIdentifier) is only read by this node, on entry, where it is always 0: the
+          // depth rules and the bookkeeping below change nothing, so they are not written, and
+          // alternatives alike share this body.
+          if (maxDepth <= 0) return `  return ${parts[0]};`;
+          return [
+            `  const s = r.nextInt(0, ${num(a.totalWeight - 1)});`,
+            `  switch (${pick}) {`,
+            ...parts.map((p, i) => `    case ${i}: return ${p};`),
+            `  }`,
+            `  throw new Error('oneof: no alternative selected');`,
+          ].join('\n');
+        }
         const self = this.constant(arb), depth = this.constant(a.context);
         // FrequencyArbitrary.generate; the random source it clones for cross-shrinking is not
         // advanced by the clone, so skipping it draws the same numbers. At depth 0 (always,
         // unless a depth identifier is shared or the tree recurses) the depth rules reduce to
         // constants: no benefit, and the first alternative forced only by a maxDepth of 0.
-        const pick = a.cumulatedWeights.map((c, i) => `s < ${num(c)} ? ${i} : `).join('') + '-1';
         return [
           `  const depth = ${depth};`,
           `  const top = depth.depth === 0;`,
@@ -135,20 +221,17 @@ class Unit {
           `  depth.depth++;`,
           `  try {`,
           `    switch (i) {`,
-          ...parts.map((p, i) => `      case ${i}: return ${p}(r, b);`),
+          ...parts.map((p, i) => `      case ${i}: return ${p};`),
           `    }`,
           `  } finally {`,
           `    depth.depth--;`,
           `  }`,
         ].join('\n');
       }
-      case 'noBias':
-        if (!a.arb) return undefined;
-        return `  return ${this.fn(a.arb)}(r, undefined);`;
       case 'array': {
         if (!a.arb || a.setBuilder !== undefined || !Array.isArray(a.customSlices) || a.customSlices.length !== 0
           || !isInt(a.minLength) || !isInt(a.maxGeneratedLength) || !isInt(a.cachedBiasedMaxLength) || typeof a.depthContext?.depth !== 'number') return undefined;
-        const item = this.fn(a.arb);
+        const item = this.draw(a.arb, 'ib');
         const { minLength: min, maxGeneratedLength: maxGen, cachedBiasedMaxLength: biasedMax } = a;
         // ArrayArbitrary.generate: the length (biased now and then), then the items; with no
         // custom slices the items are drawn one by one.
@@ -161,14 +244,16 @@ class Unit {
             `  else if (r.nextInt(1, b) !== 1) { n = r.nextInt(${min}, ${maxGen}); ib = b; }`,
             `  else { n = r.nextInt(${min}, ${biasedMax}); ib = b; }`,
           ].join('\n');
+        // A depth context no other node holds is never read (an array does not read its own).
+        if (!this.sharedContexts.has(a.depthContext)) return `${len}\n  const out = [];\n  for (let i = 0; i < n; i++) out.push(${item});\n  return out;`;
         return [
           len,
           `  const out = [];`,
           `  const impact = n - ${biasedMax};`,
-          `  if (impact <= 0) { for (let i = 0; i < n; i++) out.push(${item}(r, ib)); return out; }`,
+          `  if (impact <= 0) { for (let i = 0; i < n; i++) out.push(${item}); return out; }`,
           `  const dc = ${this.constant(a.depthContext)};`,
           `  dc.depth += impact;`,
-          `  try { for (let i = 0; i < n; i++) out.push(${item}(r, ib)); } finally { dc.depth -= impact; }`,
+          `  try { for (let i = 0; i < n; i++) out.push(${item}); } finally { dc.depth -= impact; }`,
           `  return out;`,
         ].join('\n');
       }
@@ -178,12 +263,32 @@ class Unit {
 }
 
 /** Writes and compiles the drawer of `arb`; `nodes` counts distinct nodes by how they are drawn. */
-function compile(arb: fc.Arbitrary<unknown>): { draw: Draw; nodes: { known: number; own: number; generic: number } } {
-  const u = new Unit();
-  const root = u.fn(arb);
+/**
+ * Depth contexts (fc.oneof's and fc.array's) that more than one node of the tree holds: a shared
+ * depthIdentifier, the one case where a node's depth bookkeeping is read by another node.
+ */
+function sharedDepthContexts(root: fc.Arbitrary<unknown>): Set<unknown> {
+  const holders = new Map<unknown, number>();
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const a = stack.pop() as Partial<Fields> | undefined;
+    if (typeof a !== 'object' || a === null || seen.has(a)) continue;
+    seen.add(a);
+    for (const ctx of [a.context, a.depthContext]) if (ctx !== undefined) holders.set(ctx, (holders.get(ctx) ?? 0) + 1);
+    if (a.arb) stack.push(a.arb);
+    if (Array.isArray(a.arbs)) stack.push(...a.arbs);
+    if (Array.isArray(a.warbs)) stack.push(...a.warbs.map((x) => x?.arbitrary));
+  }
+  return new Set([...holders].filter(([, n]) => n > 1).map(([ctx]) => ctx));
+}
+
+function compile(arb: fc.Arbitrary<unknown>): { draw: Draw; nodes: { known: number; own: number; generic: number }; functions: number } {
+  const u = new Unit(sharedDepthContexts(arb));
+  const root = u.draw(arb, 'b');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source holds only numbers and names written above
-  const make = new Function('K', `'use strict';\n${u.bodies.join('\n')}\nreturn ${root};`) as (k: unknown[]) => Draw;
-  return { draw: make(u.consts), nodes: { known: u.known, own: u.own, generic: u.generic } };
+  const make = new Function('K', `'use strict';\n${u.bodies.join('\n')}\nreturn function draw(r, b) { return ${root}; };`) as (k: unknown[]) => Draw;
+  return { draw: make(u.consts), nodes: { known: u.known, own: u.own, generic: u.generic }, functions: u.functions };
 }
 
 export interface DrawerStatus {
@@ -197,6 +302,8 @@ export interface DrawerStatus {
    * fast-check than the one runner/draw.ts imports: then nothing is known and nothing is gained).
    */
   readonly nodes?: { readonly known: number; readonly own: number; readonly generic: number };
+  /** Functions the drawer was compiled to: nodes drawn alike (equal subtrees) share one. */
+  readonly functions?: number;
 }
 
 interface Drawer<T> {
@@ -215,7 +322,7 @@ export function drawerFor<T>(
 ): Drawer<T> {
   const known = drawers.get(arb);
   if (known) return known as Drawer<T>;
-  let compiled: { draw: Drawer<T>['draw']; nodes: { known: number; own: number; generic: number } };
+  let compiled: { draw: Drawer<T>['draw']; nodes: { known: number; own: number; generic: number }; functions: number };
   try {
     compiled = compile(arb as fc.Arbitrary<unknown>) as typeof compiled;
   } catch (e) {
@@ -224,8 +331,8 @@ export function drawerFor<T>(
     drawers.set(arb, drawer as Drawer<unknown>);
     return drawer;
   }
-  const { draw, nodes } = compiled;
-  let status: DrawerStatus = { fast: nodes.known > 0, nodes, ...(nodes.known > 0 ? {} : { reason: 'no combinator of the fast-check runner/draw.ts knows' }) };
+  const { draw, nodes, functions } = compiled;
+  let status: DrawerStatus = { fast: nodes.known > 0, nodes, functions, ...(nodes.known > 0 ? {} : { reason: 'no combinator of the fast-check runner/draw.ts knows' }) };
   let i = 0;
   for (const s of samples()) {
     const r1 = s.mrng(), r2 = s.mrng();
@@ -239,7 +346,7 @@ export function drawerFor<T>(
       mismatch = `threw: ${(e as Error).message}`;
     }
     if (mismatch) {
-      status = { fast: false, reason: `sample ${i} ${mismatch}`, nodes };
+      status = { fast: false, reason: `sample ${i} ${mismatch}`, nodes, functions };
       break;
     }
     i++;

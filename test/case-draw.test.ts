@@ -58,6 +58,39 @@ describe('drawCase', () => {
     expect(status.nodes!.own).toBe(1);
   });
 
+  it('keeps depth bookkeeping where nodes share a depth context, and draws what generate() draws', () => {
+    // Nested oneofs and arrays under one depth identifier: each reads the depth the others
+    // raised, so the values depend on the bookkeeping the drawer leaves out for unshared
+    // contexts. Bias towards the first alternative grows with depth (depthSize).
+    const id = fc.createDepthIdentifier();
+    const leaf = fc.integer({ min: 0, max: 9 });
+    const inner = fc.oneof({ depthIdentifier: id, depthSize: 'small' }, leaf, fc.array(leaf, { depthIdentifier: id, maxLength: 8 }));
+    const middle = fc.oneof({ depthIdentifier: id, depthSize: 'small', maxDepth: 3 }, leaf, fc.tuple(inner, inner), fc.array(inner, { depthIdentifier: id, maxLength: 6 }));
+    const shared = fc.oneof({ depthIdentifier: id, depthSize: 'small' }, leaf, fc.tuple(middle, middle, inner), fc.array(middle, { depthIdentifier: id, maxLength: 5 }));
+    const status = drawStatus(shared);
+    expect(status.fast).toBe(true);
+    let deep = 0;
+    for (let index = 0; index < 3000; index++) {
+      const expected = generateCase(shared, 8, index).value;
+      const drawn = drawCase(shared, 8, index);
+      if (!sameDrawn(expected, drawn)) expect(drawn, `case 8:${index}`).toEqual(expected);
+      if (Array.isArray(drawn) && drawn.some((x) => Array.isArray(x))) deep++;
+    }
+    expect(deep).toBeGreaterThan(300);
+  });
+
+  it('compiles nodes drawn alike into one function, and leaves and wrappers into their parents', () => {
+    // Three array nodes of equal items and lengths (each with its own, unshared depth context):
+    // one function, beside the tuple's; a fourth of another length: one more. The integers, the
+    // noBias and the map are written into the arrays' function.
+    const same = (x: number) => x;
+    const list = (max: number) => fc.array(fc.noBias(fc.integer({ min: 0, max: 9 })).map(same), { maxLength: max });
+    expect(drawStatus(fc.tuple(list(5), list(5), list(5))).functions).toBe(2);
+    expect(drawStatus(fc.tuple(list(5), list(5), list(5), list(6))).functions).toBe(3);
+    const status = drawStatus(defaultSpace.arbitrary);
+    expect(status.functions! * 2).toBeLessThan(status.nodes!.known + status.nodes!.own);
+  });
+
   it('falls back to generate() when the drawer does not reproduce it', () => {
     // An impure mapper: generate() and the drawer each advance the counter, so the proof sees
     // two different values.

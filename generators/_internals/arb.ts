@@ -55,17 +55,36 @@ export function autoOr(explicit: fc.Arbitrary<number>, autoWeight: number): fc.A
 }
 
 /**
+ * `make` built once per key. Arbitraries are immutable, so one object can stand wherever the same
+ * subtree is wanted: the suite's drawer (runner/draw.ts) compiles and the JIT warms a subtree
+ * once per object, and the default space built, say, a weighted boolean a hundred times over.
+ * Keys are primitives (or objects kept for the life of the module).
+ */
+export function sharedBy<K, V>(make: (key: K) => V): (key: K) => V {
+  const made = new Map<K, V>();
+  return (key) => {
+    let v = made.get(key);
+    if (v === undefined) {
+      v = make(key);
+      made.set(key, v);
+    }
+    return v;
+  };
+}
+
+/** fc.boolean(), one object for every use. */
+export const bool = fc.boolean();
+
+/**
  * `true` once in `1 + falseWeight`. Built on an unbiased integer (not fc.oneof of two constants)
  * so that `true` shrinks to `false`, with or without a shrink context.
  */
-export function rarely(falseWeight: number): fc.Arbitrary<boolean> {
-  return fc.noBias(fc.integer({ min: 0, max: falseWeight })).map((i) => i === falseWeight, (b) => (b === true ? falseWeight : b === false ? 0 : fail()));
-}
+export const rarely = sharedBy((falseWeight: number): fc.Arbitrary<boolean> =>
+  fc.noBias(fc.integer({ min: 0, max: falseWeight })).map((i) => i === falseWeight, (b) => (b === true ? falseWeight : b === false ? 0 : fail())));
 
 /** `true` except once in `1 + trueWeight`; shrinks to `false` too. */
-export function mostly(trueWeight: number): fc.Arbitrary<boolean> {
-  return fc.noBias(fc.integer({ min: 0, max: trueWeight })).map((i) => i !== 0, (b) => (b === true ? trueWeight : b === false ? 0 : fail()));
-}
+export const mostly = sharedBy((trueWeight: number): fc.Arbitrary<boolean> =>
+  fc.noBias(fc.integer({ min: 0, max: trueWeight })).map((i) => i !== 0, (b) => (b === true ? trueWeight : b === false ? 0 : fail())));
 
 function fail(): never {
   throw new Error('not a boolean');
@@ -144,9 +163,14 @@ function* shrinkBytes(v: Uint8Array, minLength: number): Generator<fc.Value<Uint
  * value up to maxLength.
  */
 export function bytes(maxLength: number, minLength = 0): fc.Arbitrary<Uint8Array> {
+  return bytesOf(`${minLength}:${maxLength}`);
+}
+
+const bytesOf = sharedBy((range: string): fc.Arbitrary<Uint8Array> => {
+  const [minLength, maxLength] = range.split(':').map(Number) as [number, number];
   const maxGenerated = maxLength - minLength <= 24 ? maxLength : minLength + 10;
   return new BytesArbitrary(minLength, maxLength, maxGenerated);
-}
+});
 
 /** A constant Uint8Array (a fresh value, compared by content when unmapping). */
 export function constBytes(b: readonly number[]): fc.Arbitrary<Uint8Array> {

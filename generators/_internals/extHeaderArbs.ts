@@ -4,7 +4,7 @@
 // them, L3-8E); next headers sometimes promise a header that is not there.
 import fc from 'fast-check';
 import type { AutoNumber, Ipv6ExtHeader, Ipv6Option } from '../model.ts';
-import { arrayUpTo, autoOr, bytes, choose, rec, u16, u32, u8, w, zeroBytes } from './arb.ts';
+import { arrayUpTo, autoOr, bool, bytes, choose, rec, u16, u32, u8, w, zeroBytes } from './arb.ts';
 import { destinationOption, hopByHopOption } from './ipv6OptionArbs.ts';
 import { anyGenericProtocol } from './protocols.ts';
 
@@ -60,7 +60,7 @@ export function extHeaderArbs(lies: boolean): ExtHeaderArbs {
       reserved: fc.oneof(w(10, fc.constant(0)), w(1, u8)),
       offset: fc.oneof(w(3, fc.constant(0)), w(1, fc.integer({ min: 1, max: 0x1fff }))),
       res: fc.oneof(w(10, fc.constant(0)), w(1, fc.integer({ min: 1, max: 3 }))),
-      more: fc.boolean(),
+      more: bool,
       id: u32,
     }),
     // AH with no ICV (the shrink target: 12 bytes) or one of 4..16 bytes (HMAC-96 is 12): 12 to 28 bytes.

@@ -3,7 +3,7 @@
 // present or absent whatever the flags say.
 import fc from 'fast-check';
 import type { AutoNumber, GreFlags, GreHeader, PptpKey, Sre } from '../model.ts';
-import { arrayUpTo, autoOr, bytes, mapExact, mostly, pick, rarely, rec, u16, u32, u8, w } from './arb.ts';
+import { arrayUpTo, autoOr, bool, bytes, mapExact, mostly, pick, rarely, rec, sharedBy, u16, u32, u8, w } from './arb.ts';
 
 /** RFC 1701 section 2.2: the NULL SRE that ends a routing list. */
 export const NULL_SRE: Sre = { family: 0, offset: 0, length: 'auto', info: new Uint8Array(0) };
@@ -14,7 +14,7 @@ function maybeLie(lies: boolean, explicit: fc.Arbitrary<number>, autoWeight: num
 }
 
 /** A routing list: up to 2 SREs (IPv4 addresses 0x0800, AS numbers 0xFFFE) and the NULL SRE. */
-export function sreList(lies: boolean): fc.Arbitrary<Sre[]> {
+export const sreList = sharedBy((lies: boolean): fc.Arbitrary<Sre[]> => {
   const sre = rec<Sre>({
     family: fc.oneof(w(8, fc.constantFrom(0x0800, 0xfffe)), w(1, u16)),
     offset: fc.oneof(w(4, fc.constant(0)), w(1, u8)),
@@ -29,17 +29,15 @@ export function sreList(lies: boolean): fc.Arbitrary<Sre[]> {
       return (v as Sre[]).slice(0, -1);
     },
   );
-}
+});
 
 /** RFC 2637 key: payload length (computed, or with lies anything) and call id. */
-export function pptpKey(lies: boolean): fc.Arbitrary<PptpKey> {
-  return rec<PptpKey>({ payloadLength: maybeLie(lies, fc.integer({ min: 0, max: 0xffff }), 12), callId: u16 });
-}
+export const pptpKey = sharedBy((lies: boolean): fc.Arbitrary<PptpKey> =>
+  rec<PptpKey>({ payloadLength: maybeLie(lies, fc.integer({ min: 0, max: 0xffff }), 12), callId: u16 }));
 
 /** Checksum (right, or with lies sometimes wrong) and the RFC 1701 Offset / RFC 2784 Reserved1 word. */
-export function checksumField(lies: boolean): fc.Arbitrary<{ value: AutoNumber; offset: number }> {
-  return rec<{ value: AutoNumber; offset: number }>({ value: maybeLie(lies, u16, 4), offset: fc.oneof(w(6, fc.constant(0)), w(1, u16)) });
-}
+export const checksumField = sharedBy((lies: boolean): fc.Arbitrary<{ value: AutoNumber; offset: number }> =>
+  rec<{ value: AutoNumber; offset: number }>({ value: maybeLie(lies, u16, 4), offset: fc.oneof(w(6, fc.constant(0)), w(1, u16)) }));
 
 export interface FlagWeights {
   readonly version: fc.Arbitrary<number>;
@@ -54,15 +52,15 @@ function bit(clearWeight: number): fc.Arbitrary<boolean> {
   return clearWeight === 0 ? fc.constant(false) : clearWeight < 0 ? mostly(-clearWeight) : rarely(clearWeight);
 }
 
-export function greFlags(fw: FlagWeights): fc.Arbitrary<GreFlags> {
-  return rec<GreFlags>({
+/** The flags of `fw` (one object per FlagWeights object: the versions' weights are module constants). */
+export const greFlags = sharedBy((fw: FlagWeights): fc.Arbitrary<GreFlags> =>
+  rec<GreFlags>({
     c: bit(fw.c), r: bit(fw.r), k: bit(fw.k), s: bit(fw.s), strict: bit(fw.strict),
     recursion: fc.oneof(w(20, fc.constant(0)), w(fw.odd, fc.integer({ min: 1, max: 7 }))),
     a: bit(fw.a),
     reserved: fc.oneof(w(20, fc.constant(0)), w(fw.odd, fc.integer({ min: 1, max: 15 }))),
     version: fw.version,
-  });
-}
+  }));
 
 /** Which optional fields the flags announce: C or R a checksum+offset, K a key, S a sequence, R routing, A (version 1) an ack. */
 export function announced(f: GreFlags): { checksum: boolean; key: boolean; seq: boolean; ack: boolean; routing: boolean } {
@@ -95,11 +93,12 @@ const FIELDS = ['checksum', 'key', 'seq', 'ack', 'routing'] as const;
  * Any header of the spec's flags. Every field's value is drawn; which fields are written is what
  * the flags announce ('flags', the shrink target) or, for a header that lies, a mask of its own.
  */
+const presenceMask = rec<Presence>({ checksum: rarely(2), key: bool, seq: rarely(1), ack: rarely(2), routing: rarely(4) });
+
 export function fullGre(spec: FullGreSpec): fc.Arbitrary<GreHeader> {
-  const mask = rec<Presence>({ checksum: rarely(2), key: fc.boolean(), seq: rarely(1), ack: rarely(2), routing: rarely(4) });
   const parts = fc.tuple(
     greFlags(spec.flags), spec.protocol, checksumField(spec.lies), spec.key, u32, u32, sreList(spec.lies),
-    fc.oneof(w<'flags' | Presence>(12, fc.constant('flags')), w<'flags' | Presence>(spec.lies ? 2 : 0, mask)),
+    fc.oneof(w<'flags' | Presence>(12, fc.constant('flags')), w<'flags' | Presence>(spec.lies ? 2 : 0, presenceMask)),
   );
   return mapExact(
     parts,
@@ -127,5 +126,10 @@ export function fullGre(spec: FullGreSpec): fc.Arbitrary<GreHeader> {
 
 /** A protocol: `preferred` most of the time (the shrink target), else any 16-bit value. */
 export function protocolOf(preferred: number, otherWeight = 1): fc.Arbitrary<number> {
-  return pick(w(12, fc.constant(preferred)), w(otherWeight, u16));
+  return protocolArb(`${preferred}:${otherWeight}`);
 }
+
+const protocolArb = sharedBy((key: string): fc.Arbitrary<number> => {
+  const [preferred, otherWeight] = key.split(':').map(Number) as [number, number];
+  return pick(w(12, fc.constant(preferred)), w(otherWeight, u16));
+});
