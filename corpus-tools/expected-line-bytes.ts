@@ -5,7 +5,14 @@
 // that was a fifth of a packet's time. The bytes are those of formatExpectedLine(line) + '\n'
 // (test/expected-line-bytes.test.ts compares them on generated and hand-made lines), so the
 // two cannot give different files.
+//
+// addDecided writes a generated case's line from the oracle's Decision itself: the tuple's
+// addresses from the datagram's bytes, outcome and rules from bytes made once. Building the
+// tuple's strings and the rules' list first, then copying them, was about a third of the line.
 import type { KeymapEntry } from '../spec/contract.ts';
+import { RULE_IDS } from '../spec/rules.ts';
+import { formatIPv6 } from '../spec/address.ts';
+import { OUTCOMES, type Decision } from '../oracles/index.ts';
 import type { ExpectedLine } from './expected-file.ts';
 
 const QUOTE = 0x22;
@@ -17,6 +24,22 @@ for (let i = 0; i < 256; i++) {
   HEX[2 * i] = s.charCodeAt(0);
   HEX[2 * i + 1] = s.charCodeAt(1);
 }
+
+/** ASCII text known at load time, as bytes. */
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+// JSON.stringify of each outcome and rule id, quotes included.
+const OUTCOME_JSON = OUTCOMES.map((o) => ascii(JSON.stringify(o)));
+const RULE_JSON = RULE_IDS.map((r) => ascii(JSON.stringify(r)));
+const K = {
+  index: ascii('{"index":'), offset: ascii(',"offset":'), caseId: ascii(',"caseId":'), rule: ascii(',"rule":'), l2: ascii(',"l2":'),
+  packet: ascii(',"packet":"'), wireLength: ascii(',"wireLength":'), keymap: ascii(',"keymap":['),
+  expected: ascii(',"expected":'), noTuple: ascii(',"expected":null'), src: ascii('{"src":'), dst: ascii(',"dst":'), proto: ascii(',"proto":'),
+  srckey: ascii(',"srckey":'), dstkey: ascii(',"dstkey":'), tupleSrc: ascii(',"expected":{"src":"'), tupleDst: ascii('","dst":"'),
+  tupleProto: ascii('","proto":'), outcome: ascii(',"outcome":'), rules: ascii(',"rules":['), decidedBy: ascii(',"decidedBy":'),
+  reason: ascii(',"reason":'), description: ascii(',"description":'), null: ascii('null'),
+};
+// "0".."255" as bytes, for dotted quads.
+const DECIMAL = Array.from({ length: 256 }, (_, i) => ascii(String(i)));
 
 /** An expected line whose packet is still bytes (written as lowercase hex, as toHex does). */
 export type ExpectedLineOfBytes = Omit<ExpectedLine, 'packet'> & { readonly packet: Uint8Array };
@@ -37,113 +60,177 @@ export class ExpectedLineBytes {
 
   /** formatExpectedLine(line) + '\n', with `line.packet` given as bytes. Keys in KEY_ORDER. */
   add(line: ExpectedLineOfBytes): void {
-    this.room(1024 + 2 * line.packet.length);
-    this.ascii('{"index":'); this.number(line.index);
-    if (line.offset !== undefined) { this.ascii(',"offset":'); this.number(line.offset); }
-    if (line.caseId !== undefined) { this.ascii(',"caseId":'); this.string(line.caseId); }
-    if (line.rule !== undefined) { this.ascii(',"rule":'); this.string(line.rule); }
-    if (line.l2 !== undefined) { this.ascii(',"l2":'); this.string(line.l2); }
-    this.ascii(',"packet":"'); this.hex(line.packet); this.byte(QUOTE);
-    if (line.wireLength !== undefined) { this.ascii(',"wireLength":'); this.number(line.wireLength); }
-    this.ascii(',"keymap":['); line.keymap.forEach((e, i) => this.keymapEntry(e, i));
-    this.room(256);
-    this.byte(0x5d); // ]
-    if (line.expected !== undefined) {
-      this.ascii(',"expected":');
-      const t = line.expected;
-      if (t === null) this.ascii('null');
+    let rules = 0;
+    for (const r of line.rules) rules += textBound(r) + 1;
+    const t = line.expected;
+    const buf = this.room(1024 + 2 * line.packet.length + lineTextBound(line.keymap, line.caseId, line.description) + rules
+      + textBound(line.rule) + textBound(line.l2) + textBound(line.reason) + textBound(line.outcome) + textBound(line.decidedBy)
+      + (t ? textBound(t.src) + textBound(t.dst) : 0));
+    let at = put(buf, this.at, K.index);
+    at = number(buf, at, line.index);
+    if (line.offset !== undefined) { at = put(buf, at, K.offset); at = number(buf, at, line.offset); }
+    if (line.caseId !== undefined) { at = put(buf, at, K.caseId); at = string(buf, at, line.caseId); }
+    if (line.rule !== undefined) { at = put(buf, at, K.rule); at = string(buf, at, line.rule); }
+    if (line.l2 !== undefined) { at = put(buf, at, K.l2); at = string(buf, at, line.l2); }
+    at = put(buf, at, K.packet);
+    at = hex(buf, at, line.packet);
+    buf[at++] = QUOTE;
+    if (line.wireLength !== undefined) { at = put(buf, at, K.wireLength); at = number(buf, at, line.wireLength); }
+    at = keymap(buf, at, line.keymap);
+    if (t !== undefined) {
+      at = put(buf, at, K.expected);
+      if (t === null) at = put(buf, at, K.null);
       else {
-        this.ascii('{"src":'); this.string(t.src); this.ascii(',"dst":'); this.string(t.dst);
-        this.ascii(',"proto":'); this.number(t.proto); this.ascii(',"srckey":'); this.number(t.srckey);
-        this.ascii(',"dstkey":'); this.number(t.dstkey); this.byte(0x7d);
+        at = put(buf, at, K.src); at = string(buf, at, t.src); at = put(buf, at, K.dst); at = string(buf, at, t.dst);
+        at = put(buf, at, K.proto); at = number(buf, at, t.proto); at = put(buf, at, K.srckey); at = number(buf, at, t.srckey);
+        at = put(buf, at, K.dstkey); at = number(buf, at, t.dstkey); buf[at++] = 0x7d;
       }
     }
-    this.ascii(',"outcome":'); this.string(line.outcome);
-    this.ascii(',"rules":[');
-    line.rules.forEach((r, i) => { this.room(1); if (i > 0) this.byte(0x2c); this.string(r); });
-    this.room(64);
-    this.byte(0x5d);
-    if (line.decidedBy !== undefined) { this.ascii(',"decidedBy":'); this.string(line.decidedBy); }
-    if (line.reason !== undefined) { this.ascii(',"reason":'); this.string(line.reason); }
-    if (line.description !== undefined) { this.ascii(',"description":'); this.string(line.description); }
-    this.room(2);
-    this.byte(0x7d);
-    this.byte(0x0a);
+    at = put(buf, at, K.outcome);
+    at = string(buf, at, line.outcome);
+    at = put(buf, at, K.rules);
+    for (let i = 0; i < line.rules.length; i++) { if (i > 0) buf[at++] = 0x2c; at = string(buf, at, line.rules[i]!); }
+    buf[at++] = 0x5d;
+    if (line.decidedBy !== undefined) { at = put(buf, at, K.decidedBy); at = string(buf, at, line.decidedBy); }
+    if (line.reason !== undefined) { at = put(buf, at, K.reason); at = string(buf, at, line.reason); }
+    if (line.description !== undefined) { at = put(buf, at, K.description); at = string(buf, at, line.description); }
+    buf[at++] = 0x7d;
+    buf[at++] = 0x0a;
+    this.at = at;
   }
 
-  private keymapEntry(e: KeymapEntry, i: number): void {
-    this.room(128);
-    if (i > 0) this.byte(0x2c);
-    this.ascii('{"src":'); this.string(e.src); this.ascii(',"dst":'); this.string(e.dst);
-    this.ascii(',"dstkey":'); this.number(e.dstkey); this.ascii(',"srckey":'); this.number(e.srckey);
-    this.byte(0x7d);
+  /**
+   * The line of a generated case: add() of { index, caseId, packet, keymap, expected:
+   * decisionTuple(d), outcome, rules: decisionRules(d), decidedBy, description }, written from
+   * the Decision `d` made for `packet` (without `explain`).
+   */
+  addDecided(index: number, caseId: string, packet: Uint8Array, map: readonly KeymapEntry[], d: Decision, description: string | undefined): void {
+    const buf = this.room(1024 + 2 * packet.length + lineTextBound(map, caseId, description) + 8 * d.ruleCount);
+    let at = put(buf, this.at, K.index);
+    at = number(buf, at, index);
+    at = put(buf, at, K.caseId);
+    at = string(buf, at, caseId);
+    at = put(buf, at, K.packet);
+    at = hex(buf, at, packet);
+    buf[at++] = QUOTE;
+    at = keymap(buf, at, map);
+    if (!d.hasTuple) at = put(buf, at, K.noTuple);
+    else {
+      at = put(buf, at, K.tupleSrc);
+      at = address(buf, at, d.bytes, d.srcOff, d.alen);
+      at = put(buf, at, K.tupleDst);
+      at = address(buf, at, d.bytes, d.dstOff, d.alen);
+      at = put(buf, at, K.tupleProto); at = number(buf, at, d.proto);
+      at = put(buf, at, K.srckey); at = number(buf, at, d.srckey);
+      at = put(buf, at, K.dstkey); at = number(buf, at, d.dstkey);
+      buf[at++] = 0x7d;
+    }
+    at = put(buf, at, K.outcome);
+    at = put(buf, at, OUTCOME_JSON[d.outcome]!);
+    at = put(buf, at, K.rules);
+    for (let i = 0; i < d.ruleCount; i++) { if (i > 0) buf[at++] = 0x2c; at = put(buf, at, RULE_JSON[d.ruleOrder[i]!]!); }
+    buf[at++] = 0x5d;
+    at = put(buf, at, K.decidedBy);
+    at = put(buf, at, RULE_JSON[d.decidedBy]!);
+    if (description !== undefined) { at = put(buf, at, K.description); at = string(buf, at, description); }
+    buf[at++] = 0x7d;
+    buf[at++] = 0x0a;
+    this.at = at;
   }
 
-  private room(n: number): void {
-    if (this.at + n <= this.buf.length) return;
+  /** The buffer, grown (if need be) to hold `n` more bytes. */
+  private room(n: number): Uint8Array {
+    if (this.at + n <= this.buf.length) return this.buf;
     const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
     bigger.set(this.buf.subarray(0, this.at));
     this.buf = bigger;
+    return bigger;
   }
+}
 
-  private byte(b: number): void {
-    this.buf[this.at++] = b;
-  }
+// Room is reserved once per line, before writing, from bounds: a UTF-16 unit takes at most 6
+// bytes in JSON (\uXXXX), a number at most 24 characters.
+function textBound(s: string | undefined): number {
+  return s === undefined ? 0 : 6 * s.length + 2;
+}
 
-  /** Text known to be ASCII that JSON writes as is (this file's own keys and punctuation). */
-  private ascii(s: string): void {
-    const buf = this.buf;
-    let at = this.at;
-    for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
-    this.at = at;
-  }
+function lineTextBound(map: readonly KeymapEntry[], caseId: string | undefined, description: string | undefined): number {
+  let n = textBound(caseId) + textBound(description);
+  for (const e of map) n += 128 + textBound(e.src) + textBound(e.dst);
+  return n;
+}
 
-  private hex(b: Uint8Array): void {
-    const buf = this.buf;
-    let at = this.at;
-    for (let i = 0; i < b.length; i++) {
-      const x = b[i]! << 1;
-      buf[at++] = HEX[x]!;
-      buf[at++] = HEX[x + 1]!;
-    }
-    this.at = at;
-  }
+function put(buf: Uint8Array, at: number, s: Uint8Array): number {
+  for (let i = 0; i < s.length; i++) buf[at++] = s[i]!;
+  return at;
+}
 
-  /** As JSON.stringify(n); digits by hand for the common case of a safe non-negative integer. */
-  private number(n: number): void {
-    if (!Number.isSafeInteger(n) || n < 0) { this.text(JSON.stringify(n)); return; }
-    if (n < 10) { this.byte(0x30 + n); return; }
-    let digits = 1;
-    for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
-    const buf = this.buf;
-    let at = this.at + digits;
-    this.at = at;
-    for (let m = n; digits > 0; digits--) {
-      const q = Math.floor(m / 10);
-      buf[--at] = 0x30 + (m - q * 10);
-      m = q;
-    }
+function hex(buf: Uint8Array, at: number, b: Uint8Array): number {
+  for (let i = 0; i < b.length; i++) {
+    const x = b[i]! << 1;
+    buf[at++] = HEX[x]!;
+    buf[at++] = HEX[x + 1]!;
   }
+  return at;
+}
 
-  /** As JSON.stringify(s): printable ASCII without '"' or '\\' is copied, anything else escaped by JSON. */
-  private string(s: string): void {
-    this.room(s.length + 2);
-    const buf = this.buf;
-    const start = this.at;
-    let at = start;
-    buf[at++] = QUOTE;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) { this.at = start; this.text(JSON.stringify(s)); return; }
-      buf[at++] = c;
-    }
-    buf[at++] = QUOTE;
-    this.at = at;
+function keymap(buf: Uint8Array, at: number, map: readonly KeymapEntry[]): number {
+  at = put(buf, at, K.keymap);
+  for (let i = 0; i < map.length; i++) {
+    const e = map[i]!;
+    if (i > 0) buf[at++] = 0x2c;
+    at = put(buf, at, K.src); at = string(buf, at, e.src); at = put(buf, at, K.dst); at = string(buf, at, e.dst);
+    at = put(buf, at, K.dstkey); at = number(buf, at, e.dstkey); at = put(buf, at, K.srckey); at = number(buf, at, e.srckey);
+    buf[at++] = 0x7d;
   }
+  buf[at++] = 0x5d;
+  return at;
+}
 
-  /** Any text, UTF-8 encoded. */
-  private text(s: string): void {
-    this.room(3 * s.length);
-    this.at += encoder.encodeInto(s, this.buf.subarray(this.at)).written;
+/** formatIPv4 / formatIPv6 of b[off..off+alen), as the tuple's text (spec/address.ts). */
+function address(buf: Uint8Array, at: number, b: Uint8Array, off: number, alen: number): number {
+  if (alen === 4) {
+    at = put(buf, at, DECIMAL[b[off]!]!); buf[at++] = 0x2e;
+    at = put(buf, at, DECIMAL[b[off + 1]!]!); buf[at++] = 0x2e;
+    at = put(buf, at, DECIMAL[b[off + 2]!]!); buf[at++] = 0x2e;
+    return put(buf, at, DECIMAL[b[off + 3]!]!);
   }
+  // Hex digits, colons and (IPv4-mapped) dots only: nothing JSON escapes.
+  const s = formatIPv6(b, off);
+  for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+  return at;
+}
+
+/** As JSON.stringify(n); digits by hand for the common case of a safe non-negative integer. */
+function number(buf: Uint8Array, at: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return text(buf, at, JSON.stringify(n));
+  if (n < 10) { buf[at] = 0x30 + n; return at + 1; }
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  const end = at + digits;
+  at = end;
+  for (let m = n; digits > 0; digits--) {
+    const q = Math.floor(m / 10);
+    buf[--at] = 0x30 + (m - q * 10);
+    m = q;
+  }
+  return end;
+}
+
+/** As JSON.stringify(s): printable ASCII without '"' or '\\' is copied, anything else escaped by JSON. */
+function string(buf: Uint8Array, start: number, s: string): number {
+  let at = start;
+  buf[at++] = QUOTE;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) return text(buf, start, JSON.stringify(s));
+    buf[at++] = c;
+  }
+  buf[at++] = QUOTE;
+  return at;
+}
+
+/** Any text, UTF-8 encoded (room for it was reserved: at most 3 bytes per UTF-16 unit). */
+function text(buf: Uint8Array, at: number, s: string): number {
+  return at + encoder.encodeInto(s, buf.subarray(at)).written;
 }

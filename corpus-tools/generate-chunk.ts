@@ -7,8 +7,7 @@ import { drawCase, formatCaseId } from '../runner/case-id.ts';
 import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import type { CaseSpace } from '../runner/case-space.ts';
-import { linuxDecide, parseKeymap, Decision, decisionTuple, decisionRules, OUTCOMES, inOracleScope } from '../oracles/index.ts';
-import { RULE_IDS } from '../spec/rules.ts';
+import { linuxDecide, parseKeymap, Decision, inOracleScope } from '../oracles/index.ts';
 import { RecordChunk, RecordEncoder, type EncodedRecords, type RecordFormat } from '../capture/index.ts';
 import { ExpectedLineBytes } from './expected-line-bytes.ts';
 
@@ -39,15 +38,11 @@ export function generateChunk<T>(
     const value = drawCase(space.arbitrary, seed, index);
     const e = space.encodeDescribed ? space.encodeDescribed(value) : { ...space.encode(value), description: space.describe?.(value) };
     const { packet, keymap, description } = e;
-    // The line has no reason text, so the numeric decision is enough (spelt out below).
+    // The line has no reason text, so the numeric decision is enough (addDecided writes it out).
     const d = linuxDecide(packet, parseKeymap(keymap), decision);
     if (!inOracleScope(d.l4proto < 0 ? undefined : d.l4proto)) outOfScope++;
     records.add(packet);
-    lines.add({
-      index, caseId: formatCaseId({ seed, index, path: [], generators }), packet, keymap,
-      expected: decisionTuple(d), outcome: OUTCOMES[d.outcome]!, rules: decisionRules(d), decidedBy: RULE_IDS[d.decidedBy]!,
-      description,
-    });
+    lines.addDecided(index, formatCaseId({ seed, index, path: [], generators }), packet, keymap, d, description);
   }
   return { records: records.finish(), lines: lines.finish(), outOfScope };
 }

@@ -35,6 +35,33 @@ describe('expected lines written as bytes', () => {
     expect(bytesOf(lines, 64)).toBe(lines.map(asText).join(''));
   });
 
+  it("addDecided (corpus generate's line, from the Decision) equals formatExpectedLine, IPv6 address forms and no-tuple answers included", () => {
+    const d = new Decision();
+    const fast = new ExpectedLineBytes(64);
+    const expected: string[] = [];
+    let ipv6 = 0, noTuple = 0;
+    // IPv6 sources the default space rarely draws: IPv4-mapped (dotted), zero runs to compress.
+    const sources = [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1], [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0], new Array(16).fill(0)];
+    for (let index = 0; index < 3000; index++) {
+      const e = defaultSpace.encodeDescribed!(drawCase(defaultSpace.arbitrary, 12, index));
+      const packet = e.packet.slice();
+      if (packet[0]! >> 4 === 6 && packet.length >= 24 && index % 4 === 0) packet.set(sources[(index >> 2) % 3]!, 8);
+      linuxDecide(packet, parseKeymap(e.keymap), d);
+      if (d.hasTuple && d.alen === 16) ipv6++;
+      if (!d.hasTuple) noTuple++;
+      const caseId = formatCaseId({ seed: 12, index, path: [], generators: 'feedf00d' });
+      const description = index % 10 === 0 ? undefined : index % 10 === 1 ? `${e.description} "quoted" é` : e.description;
+      fast.addDecided(index, caseId, packet, e.keymap, d, description);
+      expected.push(asText({
+        index, caseId, packet, keymap: e.keymap, expected: decisionTuple(d), outcome: OUTCOMES[d.outcome]!, rules: decisionRules(d),
+        decidedBy: RULE_IDS[d.decidedBy]!, ...(description === undefined ? {} : { description }),
+      }));
+    }
+    expect(ipv6).toBeGreaterThan(300);
+    expect(noTuple).toBeGreaterThan(100);
+    expect(new TextDecoder().decode(fast.finish())).toBe(expected.join(''));
+  });
+
   it('equal formatExpectedLine with every optional field, text JSON must escape, and odd numbers', () => {
     // Characters JSON escapes or that are not ASCII, often; any code point now and then.
     const tricky = fc.constantFrom('a', '.', ':', '"', '\\', '/', '\n', '\u0000', '\u001f', '\u007f', 'é', '\u2028', '😀', '\ud800');

@@ -4,8 +4,7 @@
 import { drawCase, formatCaseId } from '../../runner/case-id.ts';
 import { defaultSpace } from '../../runner/default-space.ts';
 import { generatorsFingerprint } from '../../runner/generators-fingerprint.ts';
-import { linuxDecide, parseKeymap, Decision, decisionTuple, decisionRules, OUTCOMES } from '../../oracles/index.ts';
-import { RULE_IDS } from '../../spec/rules.ts';
+import { linuxDecide, parseKeymap, Decision } from '../../oracles/index.ts';
 import { RecordChunk, RecordEncoder } from '../../capture/index.ts';
 import { ExpectedLineBytes } from '../../corpus-tools/expected-line-bytes.ts';
 
@@ -39,10 +38,7 @@ export function stageMicros(seed: number, n: number): number[] {
     const t2 = performance.now();
     const d = linuxDecide(packet, parseKeymap(keymap), decision);
     const t3 = performance.now();
-    lines.add({
-      index: i, caseId: formatCaseId({ seed, index: i, path: [], generators }), packet, keymap,
-      expected: decisionTuple(d), outcome: OUTCOMES[d.outcome]!, rules: decisionRules(d), decidedBy: RULE_IDS[d.decidedBy]!, description,
-    });
+    lines.addDecided(i, formatCaseId({ seed, index: i, path: [], generators }), packet, keymap, d, description);
     const t4 = performance.now();
     records.add(packet);
     const t5 = performance.now();
