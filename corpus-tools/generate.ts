@@ -51,6 +51,9 @@ export function defaultCorpusJobs(count: number, cpus = availableParallelism()):
   return count >= 500_000 && cpus >= 2 ? Math.min(4, cpus) : 1;
 }
 
+/** The worker threads' module. */
+const WORKER_MODULE = new URL('./generate-worker.mjs', import.meta.url);
+
 /** A chunk as generate-worker.mjs posts it, named by its number. */
 interface Made { readonly k: number; readonly chunk: GeneratedChunk }
 
@@ -63,9 +66,9 @@ class ChunkWorkers {
   private closing = false;
   failure: Error | undefined;
 
-  constructor(n: number, private readonly depth: number, onReady: () => void, onChunk: (m: Made) => void, onFailure: () => void) {
+  constructor(n: number, private readonly depth: number, onReady: () => void, onChunk: (m: Made) => void, onFailure: () => void, module: URL) {
     for (let i = 0; i < n; i++) {
-      const h = { w: new Worker(new URL('./generate-worker.mjs', import.meta.url)), ready: false, busy: 0, made: 0 };
+      const h = { w: new Worker(module), ready: false, busy: 0, made: 0 };
       h.w.on('message', (m: Made | { ready: true }) => {
         if ('ready' in m) { h.ready = true; onReady(); return; }
         h.busy--;
@@ -100,7 +103,8 @@ class ChunkWorkers {
   }
 }
 
-export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult> {
+/** `workerModule`: the workers' module (tests give one that fails; the default is generate-worker.mjs). */
+export async function generateCorpus(o: GenerateOptions, workerModule: URL = WORKER_MODULE): Promise<GenerateResult> {
   const started = performance.now();
   const expected = expectedPathOf(o.out);
   if (expected === o.out) throw new Error(`${o.out}: the capture needs a .pcap or .pcapng name (its expected file is written beside it)`);
@@ -126,7 +130,7 @@ export async function generateCorpus(o: GenerateOptions): Promise<GenerateResult
   let wake: (() => void) | undefined;
   const rouse = () => { const w = wake; wake = undefined; w?.(); };
   const sizeOf = (k: number) => Math.min(chunkSize, o.count - k * chunkSize);
-  const workers = new ChunkWorkers(jobs - 1, 2, () => { feed(); rouse(); }, (m) => { made.set(m.k, m.chunk); feed(); rouse(); }, rouse);
+  const workers = new ChunkWorkers(jobs - 1, 2, () => { feed(); rouse(); }, (m) => { made.set(m.k, m.chunk); feed(); rouse(); }, rouse, workerModule);
   function feed(): void {
     for (let give = workers.free(); give && nextMake < chunks && made.size < ahead; give = workers.free()) {
       const k = nextMake++;

@@ -53,6 +53,13 @@ describe('corpus generate', () => {
     }
   });
 
+  it('a worker that stops on its own is an error naming it, not a hang', async () => {
+    // Its two chunks (a worker is given up to two at once) were never made.
+    const exits = new URL('./fixtures/misbehaving/chunk-worker-exits.mjs', import.meta.url);
+    const run = generateCorpus({ count: 3000, seed: 1, chunkSize: 500, out: join(tmp, 'exits.pcap'), jobs: 2, writerOnly: true }, exits);
+    await expect(run).rejects.toThrow(/corpus generate: worker 1 stopped \(exit code 7\) with 2 chunk\(s\) unmade/);
+  });
+
   it('record i is the suite\'s case seed:i: same datagram, keymap, answer and description', async () => {
     const r = await generateCorpus({ count: 500, seed: 42, out: join(tmp, 'same.pcap') });
     const ls = lines(r.expected);
