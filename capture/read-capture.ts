@@ -9,7 +9,6 @@
 // 'end' and no error; it rejects nanosecond pcap; it keeps no file offsets; and it pushes
 // records as events with no backpressure. test/capture-pcap-parser.test.ts shows these and
 // checks that both readers agree on every good microsecond pcap of the shared corpus.
-import { createReadStream } from 'node:fs';
 import { CaptureError } from './error.ts';
 import type { CaptureRecord, ReadOptions } from './record.ts';
 import { ByteSource } from './_internals/byte-source.ts';
@@ -30,10 +29,7 @@ export type CaptureInput = string | AsyncIterable<Uint8Array>;
  */
 export async function* readCapture(input: CaptureInput, opts: ReadOptions = {}): AsyncGenerator<CaptureRecord, void, undefined> {
   const file = typeof input === 'string' ? input : opts.name ?? '<stream>';
-  const chunks = typeof input === 'string'
-    ? createReadStream(input, { highWaterMark: opts.chunkSize ?? 1 << 20 })
-    : input;
-  const src = new ByteSource(chunks, file);
+  const src = new ByteSource(input, file, opts.chunkSize ?? 1 << 20);
   try {
     const parser = await open(src, file, opts.maxRecordLength ?? MAX_RECORD_LENGTH, opts.maxBlockLength ?? MAX_BLOCK_LENGTH);
     for (;;) {
