@@ -40,6 +40,8 @@ interface Fields {
 }
 
 const isFn = (f: unknown) => typeof f === 'function';
+/** What a record builder says it builds: its keys, in order (generators/_internals/arb.ts, rec). */
+const RECORD_KEYS = Symbol.for('gre-conformance.recordKeys');
 const isInt = (n: unknown) => Number.isSafeInteger(n);
 
 /**
@@ -52,7 +54,8 @@ const isInt = (n: unknown) => Number.isSafeInteger(n);
  * to draw with closures, 2.7 µs with a function per node and 2.5 µs now, warmed up, on the
  * 2-CPU bench machine; and a new thread gets there sooner, with a third of the functions to
  * optimize (see fn).
- * Only numbers of fast-check's own fields are written into the source; everything else
+ * Only numbers of fast-check's own fields, and the JSON-quoted keys a record builder says it
+ * builds (generators/_internals/arb.ts, rec), are written into the source; everything else
  * (mappers, predicates, constants, depth counters) is passed in through `K`.
  */
 class Unit {
@@ -128,9 +131,19 @@ class Unit {
     const a = arb as unknown as Fields;
     let e: string | undefined;
     switch (KIND.get(arb.constructor)) {
-      case 'map':
-        if (isFn(a.mapper) && a.arb) e = `${this.constant(a.mapper)}(${this.draw(a.arb, bias)})`;
+      case 'map': {
+        if (!isFn(a.mapper) || !a.arb) break;
+        // A record builder over a tuple (the generators' rec()): the object literal it would
+        // build, written around the tuple's draws.
+        const keys = (a.mapper as unknown as Record<symbol, unknown>)[RECORD_KEYS];
+        const t = a.arb as unknown as Partial<Fields>;
+        if (Array.isArray(keys) && keys.every((k) => typeof k === 'string') && KIND.get(a.arb.constructor) === 'tuple'
+          && Array.isArray(t.arbs) && t.arbs.length === keys.length) {
+          this.count(a.arb, 'known');
+          e = `({ ${keys.map((k, i) => `${JSON.stringify(k)}: ${this.draw(t.arbs![i]!, bias)}`).join(', ')} })`;
+        } else e = `${this.constant(a.mapper)}(${this.draw(a.arb, bias)})`;
         break;
+      }
       case 'noBias':
         if (a.arb) e = this.draw(a.arb, 'undefined');
         break;
@@ -356,7 +369,7 @@ export function drawerFor<T>(
   return drawer;
 }
 
-/** Structural equality of drawn values: plain objects, arrays, typed arrays, primitives. */
+/** Structural equality of drawn values: plain objects (keys in order), arrays, typed arrays, primitives. */
 export function sameDrawn(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -369,8 +382,10 @@ export function sameDrawn(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a), kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+  for (let i = 0; i < ka.length; i++) {
+    // Keys in the same order too: a value's JSON (reports, saved failures) follows it.
+    const k = ka[i]!;
+    if (kb[i] !== k) return false;
     if (!sameDrawn((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;

@@ -34,7 +34,10 @@ describe('drawCase', () => {
         const index = i < 350 ? i : i * 104_729;
         const expected = generateCase(arb, seed, index).value;
         const drawn = drawCase(arb, seed, index);
-        if (!sameDrawn(expected, drawn)) expect(drawn, `case ${seed}:${index}`).toEqual(expected);
+        if (!sameDrawn(expected, drawn)) {
+          expect(drawn, `case ${seed}:${index}`).toEqual(expected);
+          expect.fail(`case ${seed}:${index}: the same values, keys in another order`);
+        }
       }
     }
   });
@@ -89,6 +92,21 @@ describe('drawCase', () => {
     expect(drawStatus(fc.tuple(list(5), list(5), list(5), list(6))).functions).toBe(3);
     const status = drawStatus(defaultSpace.arbitrary);
     expect(status.functions! * 2).toBeLessThan(status.nodes!.known + status.nodes!.own);
+  });
+
+  it("writes a record builder's object literal itself, and refuses a builder whose keys do not say what it builds", () => {
+    const keys = Symbol.for('gre-conformance.recordKeys');
+    const builder = (order: string[]) => Object.defineProperty((v: number[]) => ({ a: v[0], b: v[1] }), keys, { value: order });
+    const parts = fc.tuple(fc.noBias(fc.integer({ min: 0, max: 9 })), fc.noBias(fc.integer({ min: 100, max: 109 })));
+    const honest = drawStatus(parts.map(builder(['a', 'b'])));
+    expect(honest.fast).toBe(true);
+    expect(honest.functions).toBe(0); // the whole draw is one expression of the root
+    // Said keys in another order: the literal would have its keys, and values, swapped.
+    const lying = drawStatus(parts.map(builder(['b', 'a'])));
+    expect(lying.fast).toBe(false);
+    expect(lying.reason).toMatch(/another value/);
+    // The same values with keys in another order are another value too (a report's JSON differs).
+    expect(sameDrawn({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
   });
 
   it('falls back to generate() when the drawer does not reproduce it', () => {

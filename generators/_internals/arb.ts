@@ -27,7 +27,11 @@ function objectBuilder<T>(keys: readonly string[]): (values: unknown[]) => T {
   const fields = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- only the model's keys, JSON-quoted
-    return new Function('v', `'use strict'; return { ${fields} };`) as (values: unknown[]) => T;
+    const build = new Function('v', `'use strict'; return { ${fields} };`) as (values: unknown[]) => T;
+    // Says what it builds, so that runner/draw.ts can write the literal itself around the
+    // tuple's draws (no array in between): the same object, the same draws in the same order.
+    Object.defineProperty(build, Symbol.for('gre-conformance.recordKeys'), { value: Object.freeze([...keys]) });
+    return build;
   } catch {
     // node --disallow-code-generation-from-strings: the same object, key by key.
     return (v) => Object.fromEntries(keys.map((k, i) => [k, v[i]])) as T;
