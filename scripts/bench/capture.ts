@@ -2,8 +2,9 @@
 // corpus-tools generateCorpus: generate, encode, oracle, pcap plus FILE.expected.ndjson), in
 // this thread and with one worker per CPU; of the command as a user runs it (a new process:
 // start-up, loading and the JIT's warm-up in every thread included); and of CaptureWriter
-// alone over packets already made. Reading: MB/s of readCapture over a large pcap written for it (served from the page
-// cache after the first read; the figure is the reader's, not the disk's).
+// alone over packets already made. Reading: MB/s of readCapture over a large pcap written for
+// it (served from the page cache after the first read; the figure is the reader's, not the
+// disk's).
 import { spawnSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
