@@ -59,7 +59,7 @@ const RECORD_KEYS = Symbol.for('gre-conformance.recordKeys');
  * (mappers, predicates, constants, depth counters) is passed in through `K`.
  */
 class Unit {
-  constructor(private readonly sharedContexts: ReadonlySet<unknown>) {}
+  constructor(private readonly sharedContext: (ctx: unknown) => boolean) {}
 
   readonly names = new Map<object, string>();
   /** Function name by body: nodes drawn by identical source with identical constants share one. */
@@ -203,7 +203,7 @@ class Unit {
           || typeof a.context?.depth !== 'number' || !isFn(a.mustGenerateFirst) || !isFn(a.computeNegDepthBenefit) || typeof maxDepth !== 'number') return undefined;
         const parts = a.warbs.map((x) => this.draw(x.arbitrary, 'b'));
         const pick = a.cumulatedWeights.map((c, i) => `s < ${num(c)} ? ${i} : `).join('') + '-1';
-        if (!this.sharedContexts.has(a.context) && a.context.depth === 0) {
+        if (!this.sharedContext(a.context) && a.context.depth === 0) {
           // A depth context no other node of the tree holds (fc.oneof's own, without a
           // depthIdentifier) is only read by this node, on entry, where it is always 0: the
           // depth rules and the bookkeeping below change nothing, so they are not written, and
@@ -258,7 +258,7 @@ class Unit {
             `  else { n = r.nextInt(${min}, ${biasedMax}); ib = b; }`,
           ].join('\n');
         // A depth context no other node holds is never read (an array does not read its own).
-        if (!this.sharedContexts.has(a.depthContext)) return `${len}\n  const out = [];\n  for (let i = 0; i < n; i++) out.push(${item});\n  return out;`;
+        if (!this.sharedContext(a.depthContext)) return `${len}\n  const out = [];\n  for (let i = 0; i < n; i++) out.push(${item});\n  return out;`;
         return [
           len,
           `  const out = [];`,
@@ -275,12 +275,27 @@ class Unit {
   }
 }
 
-/** Writes and compiles the drawer of `arb`; `nodes` counts distinct nodes by how they are drawn. */
+/** An arbitrary, of this copy of fast-check or another: it generates, shrinks and says what it can shrink. */
+function isArbitrary(v: unknown): boolean {
+  const a = v as Partial<fc.Arbitrary<unknown>> | null;
+  return typeof a === 'object' && a !== null && isFn(a.generate) && isFn(a.shrink) && isFn(a.canShrinkWithoutContext);
+}
+
+/** Whether a field holds arbitraries: one, a list of them, or fast-check's { arbitrary, weight }. */
+function holdsArbitraries(v: unknown): boolean {
+  if (isArbitrary(v)) return true;
+  if (Array.isArray(v)) return v.some(holdsArbitraries);
+  return typeof v === 'object' && v !== null && isArbitrary((v as { arbitrary?: unknown }).arbitrary);
+}
+
 /**
- * Depth contexts (fc.oneof's and fc.array's) that more than one node of the tree holds: a shared
- * depthIdentifier, the one case where a node's depth bookkeeping is read by another node.
+ * Which depth contexts (fc.oneof's and fc.array's) more than one node of the tree may hold: a
+ * shared depthIdentifier, the one case where a node's depth bookkeeping is read by another node.
+ * A node of another kind that holds arbitraries of its own (fc.letrec's, a custom wrapper) hides
+ * what is below it, and what is below it may read a context raised above it: then every
+ * context counts as shared.
  */
-function sharedDepthContexts(root: fc.Arbitrary<unknown>): Set<unknown> {
+function sharedDepthContexts(root: fc.Arbitrary<unknown>): (ctx: unknown) => boolean {
   const holders = new Map<unknown, number>();
   const seen = new Set<object>();
   const stack: unknown[] = [root];
@@ -288,13 +303,16 @@ function sharedDepthContexts(root: fc.Arbitrary<unknown>): Set<unknown> {
     const a = stack.pop() as Partial<Fields> | undefined;
     if (typeof a !== 'object' || a === null || seen.has(a)) continue;
     seen.add(a);
+    if (!KIND.has(a.constructor) && Object.values(a).some(holdsArbitraries)) return () => true;
     for (const ctx of [a.context, a.depthContext]) if (ctx !== undefined) holders.set(ctx, (holders.get(ctx) ?? 0) + 1);
     if (a.arb) stack.push(a.arb);
     if (Array.isArray(a.arbs)) stack.push(...a.arbs);
     if (Array.isArray(a.warbs)) stack.push(...a.warbs.map((x) => x?.arbitrary));
   }
-  return new Set([...holders].filter(([, n]) => n > 1).map(([ctx]) => ctx));
+  return (ctx) => (holders.get(ctx) ?? 0) > 1;
 }
+
+/** Writes and compiles the drawer of `arb`; `nodes` counts distinct nodes by how they are drawn. */
 
 function compile(arb: fc.Arbitrary<unknown>): { draw: Draw; nodes: { known: number; own: number; generic: number }; functions: number } {
   const u = new Unit(sharedDepthContexts(arb));

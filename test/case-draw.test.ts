@@ -82,6 +82,30 @@ describe('drawCase', () => {
     expect(deep).toBeGreaterThan(300);
   });
 
+  it('keeps every depth bookkeeping when a node of another kind hides arbitraries that may read it', () => {
+    // Wrap draws its inner arbitrary with generate(): the drawer cannot see that the inner oneof
+    // shares the outer one's depth identifier, and reads the depth the outer one raised.
+    class Wrap<T> extends fc.Arbitrary<T> {
+      constructor(readonly inner: fc.Arbitrary<T>) { super(); }
+      generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<T> { return this.inner.generate(mrng, biasFactor); }
+      canShrinkWithoutContext(v: unknown): v is T { return this.inner.canShrinkWithoutContext(v); }
+      shrink(v: T, context: unknown): fc.Stream<fc.Value<T>> { return this.inner.shrink(v, context); }
+    }
+    const id = fc.createDepthIdentifier();
+    const leaf = fc.integer({ min: 0, max: 9 });
+    // depthSize 1: each level of depth already favours the first alternative (depth bias 1).
+    const inner: fc.Arbitrary<unknown> = fc.oneof({ depthIdentifier: id, depthSize: 1 }, leaf, fc.tuple(leaf, leaf), fc.array(leaf, { maxLength: 4 }));
+    const outer = fc.oneof({ depthIdentifier: id, depthSize: 1 }, leaf, fc.tuple(new Wrap(inner), new Wrap(inner)), fc.array(new Wrap(inner), { maxLength: 4 }));
+    const status = drawStatus(outer);
+    expect(status.fast, status.reason).toBe(true);
+    expect(status.nodes!.generic).toBe(3); // the Wraps, drawn with their own generate()
+    for (let index = 0; index < 3000; index++) {
+      const expected = generateCase(outer, 4, index).value;
+      const drawn = drawCase(outer, 4, index);
+      if (!sameDrawn(expected, drawn)) expect(drawn, `case 4:${index}`).toEqual(expected);
+    }
+  });
+
   it('compiles nodes drawn alike into one function, and leaves and wrappers into their parents', () => {
     // Three array nodes of equal items and lengths (each with its own, unshared depth context):
     // one function, beside the tuple's; a fourth of another length: one more. The integers, the
