@@ -29,11 +29,10 @@ const ALL_KINDS: readonly PayloadKind[] = ['raw', 'ipv4', 'ipv6', 'ethernet', 'e
 
 /** One kind: its start, then up to `maxTail` bytes (any length shrinks back). */
 export function payloadOf(kind: PayloadKind, maxTail = 12): fc.Arbitrary<GrePayload> {
-  return payloadArb(`${kind}:${maxTail}`);
+  return payloadArb(kind, maxTail);
 }
 
-const payloadArb = sharedBy((key: string): fc.Arbitrary<GrePayload> => {
-  const [kind, maxTail] = [key.slice(0, key.indexOf(':')) as PayloadKind, Number(key.slice(key.indexOf(':') + 1))];
+const payloadArb = sharedBy((kind: PayloadKind, maxTail: number): fc.Arbitrary<GrePayload> => {
   const start = PAYLOAD_START[kind];
   return mapExact(
     fc.oneof(w(50, bytes(maxTail)), w(1, bytes(2048))),

@@ -59,17 +59,19 @@ export function autoOr(explicit: fc.Arbitrary<number>, autoWeight: number): fc.A
 }
 
 /**
- * `make` built once per key. Arbitraries are immutable, so one object can stand wherever the same
- * subtree is wanted: the suite's drawer (runner/draw.ts) compiles and the JIT warms a subtree
- * once per object, and the default space built, say, a weighted boolean a hundred times over.
- * Keys are primitives (or objects kept for the life of the module).
+ * `make` built once per arguments. Arbitraries are immutable, so one object can stand wherever
+ * the same subtree is wanted: the suite's drawer (runner/draw.ts) compiles and the JIT warms a
+ * subtree once per object, and the default space built, say, a weighted boolean a hundred times
+ * over. One argument is the key itself (a primitive, or an object kept for the life of the
+ * module); several are primitives, keyed together.
  */
-export function sharedBy<K, V>(make: (key: K) => V): (key: K) => V {
-  const made = new Map<K, V>();
-  return (key) => {
+export function sharedBy<A extends readonly unknown[], V>(make: (...args: A) => V): (...args: A) => V {
+  const made = new Map<unknown, V>();
+  return (...args) => {
+    const key = args.length === 1 ? args[0] : args.join('\u0000');
     let v = made.get(key);
     if (v === undefined) {
-      v = make(key);
+      v = make(...args);
       made.set(key, v);
     }
     return v;
@@ -167,11 +169,10 @@ function* shrinkBytes(v: Uint8Array, minLength: number): Generator<fc.Value<Uint
  * value up to maxLength.
  */
 export function bytes(maxLength: number, minLength = 0): fc.Arbitrary<Uint8Array> {
-  return bytesOf(`${minLength}:${maxLength}`);
+  return bytesOf(minLength, maxLength);
 }
 
-const bytesOf = sharedBy((range: string): fc.Arbitrary<Uint8Array> => {
-  const [minLength, maxLength] = range.split(':').map(Number) as [number, number];
+const bytesOf = sharedBy((minLength: number, maxLength: number): fc.Arbitrary<Uint8Array> => {
   const maxGenerated = maxLength - minLength <= 24 ? maxLength : minLength + 10;
   return new BytesArbitrary(minLength, maxLength, maxGenerated);
 });
