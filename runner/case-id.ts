@@ -7,7 +7,7 @@
 // alone, without the cases before it.
 import fc from 'fast-check';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { drawerFor, type DrawerStatus } from './draw.ts';
+import { drawerFor, type CaseRandom, type DrawerStatus } from './draw.ts';
 
 export interface CaseRef {
   readonly seed: number;
@@ -67,24 +67,38 @@ function biasFactor(index: number): number {
   return 2 + Math.floor(Math.log(index + 1) / Math.LN10);
 }
 
-function caseRandom(seed: number, index: number): fc.Random {
-  return new fc.Random(xoroshiro128plus(caseSeed(seed, index)));
+/**
+ * fc.Random draws from a clone of the generator it is given: given this, whose clone is
+ * `source` itself, it draws from `source`, so the drawer can take numbers from `source`
+ * directly, in the same sequence (runner/draw.ts, DrawSource). A class, not an object of
+ * closures: those were made for every case.
+ */
+class HandOver {
+  constructor(private readonly source: ReturnType<typeof xoroshiro128plus>) {}
+  clone() { return this.source; }
+  next() { return this.source.next(); }
+  getState() { return this.source.getState(); }
+}
+
+function caseRandom(seed: number, index: number): CaseRandom {
+  const source = xoroshiro128plus(caseSeed(seed, index));
+  return { mrng: new fc.Random(new HandOver(source)), source };
 }
 
 /** Case `index` of run `seed`, with its shrink context (for shrinking and replay). */
 export function generateCase<T>(arb: fc.Arbitrary<T>, seed: number, index: number): fc.Value<T> {
-  return arb.generate(caseRandom(seed, index), biasFactor(index));
+  return arb.generate(caseRandom(seed, index).mrng, biasFactor(index));
 }
 
 // Cases the drawer must draw exactly as generate() does before it is trusted: early indexes
 // (bias factor 2) and late ones (3..7), several seeds.
-function* proofCases(): Generator<{ mrng: () => fc.Random; biasFactor: number }> {
+function* proofCases(): Generator<{ random: () => CaseRandom; biasFactor: number }> {
   for (const seed of [0, 1, -7, 0x5eed]) {
     for (const index of [0, 1, 2, 3, 5, 8, 13, 50, 99, 100, 1234, 99_999, 1_000_001, 123_456_789]) {
-      yield { mrng: () => caseRandom(seed, index), biasFactor: biasFactor(index) };
+      yield { random: () => caseRandom(seed, index), biasFactor: biasFactor(index) };
     }
   }
-  for (let index = 0; index < 200; index++) yield { mrng: () => caseRandom(42, index * 7919), biasFactor: biasFactor(index * 7919) };
+  for (let index = 0; index < 200; index++) yield { random: () => caseRandom(42, index * 7919), biasFactor: biasFactor(index * 7919) };
 }
 
 /**

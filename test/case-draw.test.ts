@@ -21,6 +21,14 @@ const spaces: [string, fc.Arbitrary<unknown>][] = [
   ['ipv4Header', ipv4Header()], ['ipv4Options', ipv4Options()], ['ipv6Header', ipv6Header()],
   ['ipv6ExtensionChain', ipv6ExtensionChain()], ['greV0', greV0()], ['greV1', greV1()], ['greOtherVersion', greOtherVersion()],
   ['grePayload', grePayload()], ['truncation', truncation()], ['trailer', trailer()], ['keymapSpecs', keymapSpecs()],
+  // The drawer's own range arithmetic (runner/draw.ts, int): one value, powers of two (a mask),
+  // other sizes (a bound, here redrawn about half the time just above 2^31), all 2^32 values,
+  // ranges wider than 2^32, negative bounds, and picks among 3 constants.
+  ['integer ranges at the edges of the arithmetic', fc.tuple(
+    fc.integer({ min: 5, max: 5 }), fc.integer({ min: -1, max: 0 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: -3, max: 3 }),
+    fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: -(2 ** 31), max: 0 }), fc.integer({ min: 1, max: 2 ** 31 + 1 }),
+    fc.integer(), fc.noBias(fc.integer({ min: -7, max: 1000 })), fc.maxSafeInteger(), fc.maxSafeNat(), fc.constantFrom('a', 'b', 'c'),
+  )],
   ['fc built-ins', fc.record({ a: fc.array(fc.integer({ min: -5, max: 500 }), { maxLength: 40 }), b: fc.option(fc.boolean()), c: fc.constantFrom('x', 'y') }, { requiredKeys: ['a'] })],
 ];
 
