@@ -68,5 +68,7 @@ export async function corpusCommand(argv: string[]): Promise<number> {
   process.stdout.write(`wrote ${r.count} packet${r.count === 1 ? '' : 's'} to ${r.capture} (${format}, ${link === 'raw' ? 'raw IP' : 'Ethernet'}, ${r.captureBytes} bytes) and ${r.expected}\n` +
     `seed ${seed}: case i is the suite's case ${seed}:i@${generatorsFingerprint(defaultSpace)}; ${(r.ms / 1000).toFixed(2)} s, ${rate} packets/s` +
     (r.outOfScope ? `; ${r.outOfScope} out of the oracle's scope` : '') + '\n');
+  // The output is the same either way; a user who finds it slow learns why.
+  if (r.workers?.from === 'modules') process.stderr.write(`note: worker threads loaded their modules through tsx (slower to start): could not bundle them: ${r.workers.why}\n`);
   return 0;
 }

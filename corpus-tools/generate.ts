@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { CaptureWriter, LINKTYPE, RecordEncoder, type RecordFormat } from '../capture/index.ts';
 import { expectedPathOf } from './expected-file.ts';
 import { generateChunk, type GeneratedChunk } from './generate-chunk.ts';
+import { bundledScript, type WorkerStart } from './worker-script.ts';
 
 export interface GenerateOptions {
   readonly count: number;
@@ -39,6 +40,8 @@ export interface GenerateResult {
   readonly ms: number;
   /** Chunks each thread made: this thread first, then each worker. */
   readonly chunksMade: readonly number[];
+  /** How the workers were started, when there were any. */
+  readonly workers?: WorkerStart;
 }
 
 /**
@@ -51,39 +54,58 @@ export function defaultCorpusJobs(count: number, cpus = availableParallelism()):
   return count >= 500_000 && cpus >= 2 ? Math.min(4, cpus) : 1;
 }
 
-/** The worker threads' module. */
-const WORKER_MODULE = new URL('./generate-worker.mjs', import.meta.url);
+/** The worker threads' module, and what starts a TypeScript module where it cannot be bundled. */
+const WORKER_MODULE = new URL('./generate-worker.ts', import.meta.url);
+const TS_WORKER = new URL('./ts-worker.mjs', import.meta.url);
 
-/** A chunk as generate-worker.mjs posts it, named by its number. */
+/** A chunk as generate-worker.ts posts it, named by its number. */
 interface Made { readonly k: number; readonly chunk: GeneratedChunk }
 
+interface WorkerSource { readonly url: URL; readonly workerData?: unknown; readonly start: WorkerStart }
+
+/** What workers start on: the bundle of `module` (worker-script.ts), else `module` through tsx. */
+async function workerSource(module: URL, bundle: (m: URL) => Promise<URL>): Promise<WorkerSource> {
+  try {
+    return { url: await bundle(module), start: { from: 'bundle' } };
+  } catch (e) {
+    return { url: TS_WORKER, workerData: { module: module.href }, start: { from: 'modules', why: (e as Error).message } };
+  }
+}
+
 /**
- * Worker threads making the chunks they are given. Each is given up to `depth` at once, so it
- * never waits between chunks; a worker counts only once it has loaded (it says so).
+ * Worker threads making the chunks they are given, started once their script is ready (this
+ * thread makes chunks meanwhile). Each is given up to `depth` at once, so it never waits
+ * between chunks; a worker counts only once it has loaded (it says so).
  */
 class ChunkWorkers {
   private readonly workers: { w: Worker; ready: boolean; busy: number; made: number }[] = [];
   private closing = false;
+  private readonly started: Promise<void>;
   failure: Error | undefined;
+  start: WorkerStart | undefined;
 
-  constructor(n: number, private readonly depth: number, onReady: () => void, onChunk: (m: Made) => void, onFailure: () => void, module: URL) {
-    for (let i = 0; i < n; i++) {
-      const h = { w: new Worker(module), ready: false, busy: 0, made: 0 };
-      h.w.on('message', (m: Made | { ready: true }) => {
-        if ('ready' in m) { h.ready = true; onReady(); return; }
-        h.busy--;
-        h.made++;
-        onChunk(m);
-      });
-      h.w.on('error', (e) => { this.failure ??= e; onFailure(); });
-      // A worker that stops on its own takes its chunks with it: nothing would ever write them.
-      h.w.on('exit', (code) => {
-        if (this.closing) return;
-        this.failure ??= new Error(`corpus generate: worker ${i + 1} stopped (exit code ${code}) with ${h.busy} chunk(s) unmade`);
-        onFailure();
-      });
-      this.workers.push(h);
-    }
+  constructor(n: number, private readonly depth: number, onReady: () => void, onChunk: (m: Made) => void, onFailure: () => void, source: Promise<WorkerSource | undefined>) {
+    this.started = source.then((s) => {
+      if (this.closing || s === undefined) return;
+      this.start = s.start;
+      for (let i = 0; i < n; i++) {
+        const h = { w: new Worker(s.url, { workerData: s.workerData }), ready: false, busy: 0, made: 0 };
+        h.w.on('message', (m: Made | { ready: true }) => {
+          if ('ready' in m) { h.ready = true; onReady(); return; }
+          h.busy--;
+          h.made++;
+          onChunk(m);
+        });
+        h.w.on('error', (e) => { this.failure ??= e; onFailure(); });
+        // A worker that stops on its own takes its chunks with it: nothing would ever write them.
+        h.w.on('exit', (code) => {
+          if (this.closing) return;
+          this.failure ??= new Error(`corpus generate: worker ${i + 1} stopped (exit code ${code}) with ${h.busy} chunk(s) unmade`);
+          onFailure();
+        });
+        this.workers.push(h);
+      }
+    });
   }
 
   /** A worker that can take one more chunk now, if any. */
@@ -99,12 +121,16 @@ class ChunkWorkers {
 
   async close(): Promise<void> {
     this.closing = true;
+    await this.started;
     await Promise.all(this.workers.map((h) => h.w.terminate()));
   }
 }
 
-/** `workerModule`: the workers' module (tests give one that fails; the default is generate-worker.mjs). */
-export async function generateCorpus(o: GenerateOptions, workerModule: URL = WORKER_MODULE): Promise<GenerateResult> {
+/**
+ * `workerModule`: the workers' module (tests give one that fails; the default is
+ * generate-worker.ts); `bundle`: how it is made one script (tests give one that fails).
+ */
+export async function generateCorpus(o: GenerateOptions, workerModule: URL = WORKER_MODULE, bundle = bundledScript): Promise<GenerateResult> {
   const started = performance.now();
   const expected = expectedPathOf(o.out);
   if (expected === o.out) throw new Error(`${o.out}: the capture needs a .pcap or .pcapng name (its expected file is written beside it)`);
@@ -130,7 +156,8 @@ export async function generateCorpus(o: GenerateOptions, workerModule: URL = WOR
   let wake: (() => void) | undefined;
   const rouse = () => { const w = wake; wake = undefined; w?.(); };
   const sizeOf = (k: number) => Math.min(chunkSize, o.count - k * chunkSize);
-  const workers = new ChunkWorkers(jobs - 1, 2, () => { feed(); rouse(); }, (m) => { made.set(m.k, m.chunk); feed(); rouse(); }, rouse, workerModule);
+  const source = jobs > 1 ? workerSource(workerModule, bundle) : Promise.resolve(undefined);
+  const workers = new ChunkWorkers(jobs - 1, 2, () => { feed(); rouse(); }, (m) => { made.set(m.k, m.chunk); feed(); rouse(); }, rouse, source);
   function feed(): void {
     for (let give = workers.free(); give && nextMake < chunks && made.size < ahead; give = workers.free()) {
       const k = nextMake++;
@@ -171,6 +198,6 @@ export async function generateCorpus(o: GenerateOptions, workerModule: URL = WOR
   }
   return {
     count: o.count, capture: o.out, expected, captureBytes: writer.bytes, outOfScope, ms: performance.now() - started,
-    chunksMade: [ownChunks, ...workers.made],
+    chunksMade: [ownChunks, ...workers.made], ...(workers.start ? { workers: workers.start } : {}),
   };
 }

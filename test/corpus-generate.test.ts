@@ -41,6 +41,7 @@ describe('corpus generate', () => {
     // Workers only: this thread writes what two workers made, in order.
     const workers = await generateCorpus({ ...opts, out: join(tmp, 'j2.pcapng'), jobs: 3, writerOnly: true });
     expect(workers.chunksMade[0]).toBe(0);
+    expect(workers.workers).toEqual({ from: 'bundle' });
     expect(workers.chunksMade.reduce((a, b) => a + b)).toBe(6);
     // Both: this thread starts at once, the worker joins once it has loaded (how many chunks
     // each makes depends on timing; the bytes do not).
@@ -51,6 +52,18 @@ describe('corpus generate', () => {
       expect(Buffer.compare(read(a.capture), read(b.capture))).toBe(0);
       expect(Buffer.compare(read(a.expected), read(b.expected))).toBe(0);
     }
+  });
+
+  it('where the workers cannot be bundled, starts them on their modules through tsx, says why, and writes the same bytes', async () => {
+    const opts = { count: 3000, seed: 4, chunkSize: 500, jobs: 2, writerOnly: true } as const;
+    const noBundler = () => Promise.reject(new Error('no esbuild here'));
+    const modules = await generateCorpus({ ...opts, out: join(tmp, 'm.pcap') }, undefined, noBundler);
+    expect(modules.workers).toEqual({ from: 'modules', why: 'no esbuild here' });
+    expect(modules.chunksMade[0]).toBe(0);
+    const one = await generateCorpus({ ...opts, jobs: 1, writerOnly: false, out: join(tmp, 'm1.pcap') });
+    expect(one.workers).toBeUndefined();
+    expect(Buffer.compare(read(one.capture), read(modules.capture))).toBe(0);
+    expect(Buffer.compare(read(one.expected), read(modules.expected))).toBe(0);
   });
 
   it('a worker that stops on its own is an error naming it, not a hang', async () => {
