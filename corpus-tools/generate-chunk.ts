@@ -7,9 +7,10 @@ import { drawCase, formatCaseId } from '../runner/case-id.ts';
 import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import type { CaseSpace } from '../runner/case-space.ts';
+import type { KeymapEntry } from '../spec/contract.ts';
 import { linuxDecide, parseKeymap, Decision, inOracleScope } from '../oracles/index.ts';
 import { RecordChunk, RecordEncoder, type EncodedRecords, type RecordFormat } from '../capture/index.ts';
-import { ExpectedLineBytes } from './expected-line-bytes.ts';
+import { DescriptionBytes, ExpectedLineBytes } from './expected-line-bytes.ts';
 
 export interface GeneratedChunk {
   /** The datagrams' capture records, in case order. */
@@ -32,12 +33,12 @@ export function generateChunk<T>(
   const records = new RecordChunk(format instanceof RecordEncoder ? format : new RecordEncoder(format), start, count * RECORD_GUESS);
   const lines = new ExpectedLineBytes(count * LINE_GUESS);
   const decision = new Decision();
+  const sink = new DescriptionBytes();
   const generators = generatorsFingerprint(space);
   let outOfScope = 0;
   for (let index = start; index < start + count; index++) {
     const value = drawCase(space.arbitrary, seed, index);
-    const e = space.encodeDescribed ? space.encodeDescribed(value) : { ...space.encode(value), description: space.describe?.(value) };
-    const { packet, keymap, description } = e;
+    const { packet, keymap, description } = encodeDescribed(space, value, sink);
     // The line has no reason text, so the numeric decision is enough (addDecided writes it out).
     const d = linuxDecide(packet, parseKeymap(keymap), decision);
     if (!inOracleScope(d.l4proto < 0 ? undefined : d.l4proto)) outOfScope++;
@@ -45,4 +46,19 @@ export function generateChunk<T>(
     lines.addDecided(index, formatCaseId({ seed, index, path: [], generators }), packet, keymap, d, description);
   }
   return { records: records.finish(), lines: lines.finish(), outOfScope };
+}
+
+/**
+ * A case's datagram, keymap and description: the description written straight into `sink`
+ * where the space can (its bytes are copied into the line), else as a string.
+ */
+function encodeDescribed<T>(space: CaseSpace<T>, value: T, sink: DescriptionBytes): { packet: Uint8Array; keymap: KeymapEntry[]; description: string | DescriptionBytes | undefined } {
+  if (space.encodeDescribedInto) {
+    sink.reset();
+    const e = space.encodeDescribedInto(value, sink);
+    // Characters JSON escapes (none in the generators' descriptions): the string, escaped as JSON.stringify does.
+    if (sink.plain) return { packet: e.packet, keymap: e.keymap, description: sink };
+  }
+  if (space.encodeDescribed) return space.encodeDescribed(value);
+  return { ...space.encode(value), description: space.describe?.(value) };
 }

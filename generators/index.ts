@@ -3,7 +3,7 @@
 export type * from './model.ts';
 export { EXT_TYPE, PAYLOAD_PROTOCOL } from './model.ts';
 export { encodeCase } from './encodeCase.ts';
-export { describeCase, describeGre, encodeAndDescribeCase } from './describeCase.ts';
+export { describeCase, describeGre, encodeAndDescribeCase, encodeAndDescribeCaseInto, type DescriptionSink } from './describeCase.ts';
 export { parseCase } from './parseCase.ts';
 export { NEUTRALIZERS } from './neutralize.ts';
 export { greCase, type GreCaseConstraints } from './greCase.ts';

@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatExpectedLine, type ExpectedLine } from '../corpus-tools/expected-file.ts';
-import { ExpectedLineBytes, type ExpectedLineOfBytes } from '../corpus-tools/expected-line-bytes.ts';
+import { DescriptionBytes, ExpectedLineBytes, type ExpectedLineOfBytes } from '../corpus-tools/expected-line-bytes.ts';
+import { generateChunk } from '../corpus-tools/generate-chunk.ts';
+import type { CaseSpace } from '../runner/case-space.ts';
+import type { GreCase } from '../generators/index.ts';
 import { drawCase, formatCaseId } from '../runner/case-id.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import { Decision, decisionRules, decisionTuple, linuxDecide, OUTCOMES, parseKeymap } from '../oracles/index.ts';
@@ -39,7 +42,8 @@ describe('expected lines written as bytes', () => {
     const d = new Decision();
     const fast = new ExpectedLineBytes(64);
     const expected: string[] = [];
-    let ipv6 = 0, noTuple = 0;
+    let ipv6 = 0, noTuple = 0, viaBytes = 0;
+    const sink = new DescriptionBytes();
     // IPv6 sources the default space rarely draws: IPv4-mapped (dotted), zero runs to compress.
     const sources = [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1], [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0], new Array(16).fill(0)];
     for (let index = 0; index < 3000; index++) {
@@ -51,7 +55,13 @@ describe('expected lines written as bytes', () => {
       if (!d.hasTuple) noTuple++;
       const caseId = formatCaseId({ seed: 12, index, path: [], generators: 'feedf00d' });
       const description = index % 10 === 0 ? undefined : index % 10 === 1 ? `${e.description} "quoted" é` : e.description;
-      fast.addDecided(index, caseId, packet, e.keymap, d, description);
+      // Every third line's description is given as bytes, written by the generators' describer.
+      if (index % 3 === 0 && description === e.description) {
+        sink.reset();
+        defaultSpace.encodeDescribedInto!(drawCase(defaultSpace.arbitrary, 12, index), sink);
+        fast.addDecided(index, caseId, packet, e.keymap, d, sink);
+        viaBytes++;
+      } else fast.addDecided(index, caseId, packet, e.keymap, d, description);
       expected.push(asText({
         index, caseId, packet, keymap: e.keymap, expected: decisionTuple(d), outcome: OUTCOMES[d.outcome]!, rules: decisionRules(d),
         decidedBy: RULE_IDS[d.decidedBy]!, ...(description === undefined ? {} : { description }),
@@ -59,7 +69,48 @@ describe('expected lines written as bytes', () => {
     }
     expect(ipv6).toBeGreaterThan(300);
     expect(noTuple).toBeGreaterThan(100);
+    expect(viaBytes).toBeGreaterThan(700);
     expect(new TextDecoder().decode(fast.finish())).toBe(expected.join(''));
+  });
+
+  it('a description written as bytes says when JSON would escape it, writes numbers as String() does, and grows', () => {
+    const sink = new DescriptionBytes();
+    const text = () => new TextDecoder().decode(sink.bytes.subarray(0, sink.length));
+    for (const n of [0, 7, 10, 65535, 4294967295, 2 ** 53 - 1, -1, 0.5, 2 ** 53, -0]) {
+      sink.reset();
+      sink.num(n);
+      expect(text()).toBe(String(n));
+    }
+    sink.reset();
+    sink.text('GRE v1 | 12B PPP payload (is 40)');
+    expect(sink.plain).toBe(true);
+    for (const bad of ['"', '\\', '\n', '\u007f', 'é']) {
+      sink.reset();
+      sink.text(`ok ${bad}`);
+      expect(sink.plain, JSON.stringify(bad)).toBe(false);
+    }
+    sink.reset();
+    for (let i = 0; i < 300; i++) { sink.text('abc '); sink.num(i); }
+    expect(text()).toBe(Array.from({ length: 300 }, (_, i) => `abc ${i}`).join(''));
+    sink.reset();
+    sink.text('"');
+    expect(() => new ExpectedLineBytes().addDecided(0, '1:0', new Uint8Array(20), [], new Decision(), sink)).toThrow(/given as a string/);
+  });
+
+  it('generateChunk writes the same lines whether the space describes into bytes or as a string, and takes the string when JSON must escape', () => {
+    const { encodeDescribedInto: _, ...asString } = defaultSpace;
+    const a = generateChunk(21, 0, 1500, {}, defaultSpace);
+    const b = generateChunk(21, 0, 1500, {}, asString);
+    expect(new TextDecoder().decode(a.lines)).toBe(new TextDecoder().decode(b.lines));
+    // A space whose descriptions hold a quote and a non-ASCII letter: written as JSON.stringify would.
+    const odd: CaseSpace<GreCase> = {
+      ...defaultSpace,
+      encodeDescribedInto: (c, out) => { const e = defaultSpace.encodeDescribedInto!(c, out); out.text(' "é"'); return e; },
+      encodeDescribed: (c) => { const e = defaultSpace.encodeDescribed!(c); return { ...e, description: `${e.description} "é"` }; },
+    };
+    const lines = new TextDecoder().decode(generateChunk(21, 0, 300, {}, odd).lines).trimEnd().split('\n');
+    expect(lines).toHaveLength(300);
+    for (const l of lines) expect((JSON.parse(l) as { description: string }).description).toMatch(/ "é"$/);
   });
 
   it('equal formatExpectedLine with every optional field, text JSON must escape, and odd numbers', () => {

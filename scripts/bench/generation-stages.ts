@@ -6,10 +6,10 @@ import { defaultSpace } from '../../runner/default-space.ts';
 import { generatorsFingerprint } from '../../runner/generators-fingerprint.ts';
 import { linuxDecide, parseKeymap, Decision } from '../../oracles/index.ts';
 import { RecordChunk, RecordEncoder } from '../../capture/index.ts';
-import { ExpectedLineBytes } from '../../corpus-tools/expected-line-bytes.ts';
+import { DescriptionBytes, ExpectedLineBytes } from '../../corpus-tools/expected-line-bytes.ts';
 
 export const STAGES = [
-  'draw (fast-check tree, scope filter)', 'encode and describe (one layout)', 'decide (linuxDecide)',
+  'draw (fast-check tree, scope filter)', 'encode and describe (one layout, description as bytes)', 'decide (linuxDecide)',
   'expected line (case id, tuple text, bytes)', 'capture record',
 ] as const;
 
@@ -20,6 +20,7 @@ export function stageMicros(seed: number, n: number): number[] {
   const space = defaultSpace;
   const generators = generatorsFingerprint(space);
   const decision = new Decision();
+  const sink = new DescriptionBytes();
   const encoder = new RecordEncoder();
   const spent = STAGES.map(() => 0);
   const warm = Math.ceil(n / 10);
@@ -34,11 +35,12 @@ export function stageMicros(seed: number, n: number): number[] {
     const t0 = performance.now();
     const value = drawCase(space.arbitrary, seed, i);
     const t1 = performance.now();
-    const { packet, keymap, description } = space.encodeDescribed!(value);
+    sink.reset();
+    const { packet, keymap } = space.encodeDescribedInto!(value, sink);
     const t2 = performance.now();
     const d = linuxDecide(packet, parseKeymap(keymap), decision);
     const t3 = performance.now();
-    lines.addDecided(i, formatCaseId({ seed, index: i, path: [], generators }), packet, keymap, d, description);
+    lines.addDecided(i, formatCaseId({ seed, index: i, path: [], generators }), packet, keymap, d, sink);
     const t4 = performance.now();
     records.add(packet);
     const t5 = performance.now();
