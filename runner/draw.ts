@@ -81,12 +81,13 @@ function int(min: number, max: number): string {
  * One drawer's source being written: a function per distinct body (tuple, oneof, array, filter,
  * an integer with several bias ranges, an arbitrary's own drawValue), calling its children by
  * name; leaves and wrappers (constants, integers, noBias, map, a record's object literal) are
- * written into the expression of their parent. Calls between named functions are direct and each call site sees one
- * target, which the JIT can inline; in a tree of closures calling children through an array,
- * every site saw every kind of child. A default case (scope filter included) took about 3.7 µs
- * to draw with closures, 2.7 µs with a function per node and 2.4 µs now, warmed up, on the
- * 2-CPU bench machine; and a new thread gets there sooner, with a third of the functions to
- * optimize (see fn).
+ * written into the expression of their parent. Calls between named functions are direct and
+ * each call site sees one target, which the JIT can inline; in a tree of closures calling
+ * children through an array, every site saw every kind of child. A default case (scope filter
+ * included) took about 3.7 µs to draw with closures, 2.7 µs with a function per node, 2.4 µs
+ * with one per distinct body and 2.2 µs with the drawer's own range arithmetic (RANGE_HELPERS),
+ * warmed up, on the 2-CPU bench machine; and a new thread gets there sooner, with a third of
+ * the functions to optimize (see fn).
  * Only numbers of fast-check's own fields, and the JSON-quoted keys a record builder says it
  * builds (generators/_internals/arb.ts, rec), are written into the source; everything else
  * (mappers, predicates, constants, depth counters) is passed in through `K`.
