@@ -10,7 +10,7 @@ import type { CaseSpace } from '../runner/case-space.ts';
 import type { KeymapEntry } from '../spec/contract.ts';
 import { linuxDecide, parseKeymap, Decision, inOracleScope } from '../oracles/index.ts';
 import { RecordChunk, RecordEncoder, type EncodedRecords, type RecordFormat } from '../capture/index.ts';
-import { DescriptionBytes, ExpectedLineBytes } from './expected-line-bytes.ts';
+import { CaseIdBytes, DescriptionBytes, ExpectedLineBytes } from './expected-line-bytes.ts';
 
 export interface GeneratedChunk {
   /** The datagrams' capture records, in case order. */
@@ -35,6 +35,7 @@ export function generateChunk<T>(
   const decision = new Decision();
   const sink = new DescriptionBytes();
   const generators = generatorsFingerprint(space);
+  const ids = caseIds(seed, generators);
   let outOfScope = 0;
   for (let index = start; index < start + count; index++) {
     const value = drawCase(space.arbitrary, seed, index);
@@ -43,7 +44,7 @@ export function generateChunk<T>(
     const d = linuxDecide(packet, parseKeymap(keymap), decision);
     if (!inOracleScope(d.l4proto < 0 ? undefined : d.l4proto)) outOfScope++;
     records.add(packet);
-    lines.addDecided(index, formatCaseId({ seed, index, path: [], generators }), packet, keymap, d, description);
+    lines.addDecided(index, ids, packet, keymap, d, description);
   }
   return { records: records.finish(), lines: lines.finish(), outOfScope };
 }
@@ -61,4 +62,15 @@ function encodeDescribed<T>(space: CaseSpace<T>, value: T, sink: DescriptionByte
   }
   if (space.encodeDescribed) return space.encodeDescribed(value);
   return { ...space.encode(value), description: space.describe?.(value) };
+}
+
+/** Case seed:i's id, formatCaseId's, as the text around i (CaseIdBytes); checked on two indexes. */
+export function caseIds(seed: number, generators: string): CaseIdBytes {
+  const probe = 987654321;
+  const id = formatCaseId({ seed, index: probe, path: [], generators });
+  const at = id.lastIndexOf(String(probe));
+  const ids = new CaseIdBytes(id.slice(0, at), id.slice(at + String(probe).length));
+  const zero = formatCaseId({ seed, index: 0, path: [], generators });
+  if (zero !== `${id.slice(0, at)}0${id.slice(at + String(probe).length)}`) throw new Error(`case ids are not the text around the index: ${zero}`);
+  return ids;
 }

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatExpectedLine, type ExpectedLine } from '../corpus-tools/expected-file.ts';
-import { DescriptionBytes, ExpectedLineBytes, type ExpectedLineOfBytes } from '../corpus-tools/expected-line-bytes.ts';
+import { CaseIdBytes, DescriptionBytes, ExpectedLineBytes, type ExpectedLineOfBytes } from '../corpus-tools/expected-line-bytes.ts';
+import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
 import { generateChunk } from '../corpus-tools/generate-chunk.ts';
 import type { CaseSpace } from '../runner/case-space.ts';
 import type { GreCase } from '../generators/index.ts';
@@ -95,6 +96,17 @@ describe('expected lines written as bytes', () => {
     sink.reset();
     sink.text('"');
     expect(() => new ExpectedLineBytes().addDecided(0, '1:0', new Uint8Array(20), [], new Decision(), sink)).toThrow(/given as a string/);
+  });
+
+  it("generateChunk's case ids are formatCaseId's, negative seeds and indexes across a power of ten included; CaseIdBytes refuses text JSON escapes", () => {
+    const generators = generatorsFingerprint(defaultSpace);
+    for (const [seed, start] of [[-7, 999_995], [2 ** 31 - 1, 0], [0, 95]] as const) {
+      const ids = new TextDecoder().decode(generateChunk(seed, start, 10, {}, defaultSpace).lines).trimEnd().split('\n')
+        .map((l) => (JSON.parse(l) as { caseId: string }).caseId);
+      expect(ids).toEqual(Array.from({ length: 10 }, (_, k) => formatCaseId({ seed, index: start + k, path: [], generators })));
+    }
+    expect(() => new CaseIdBytes('1:', '@"x')).toThrow(/not text JSON copies/);
+    expect(() => new CaseIdBytes('é:', '')).toThrow(/not text JSON copies/);
   });
 
   it('generateChunk writes the same lines whether the space describes into bytes or as a string, and takes the string when JSON must escape', () => {

@@ -1,7 +1,8 @@
 // Where a generated corpus packet's time goes: the steps of generateChunk (corpus-tools), each
 // timed on its own, in this thread, over the same cases. The stage clock costs about 0.1 µs a
 // stage, so the stages add up to a little more than the whole; what matters is their shares.
-import { drawCase, formatCaseId } from '../../runner/case-id.ts';
+import { drawCase } from '../../runner/case-id.ts';
+import { caseIds } from '../../corpus-tools/generate-chunk.ts';
 import { defaultSpace } from '../../runner/default-space.ts';
 import { generatorsFingerprint } from '../../runner/generators-fingerprint.ts';
 import { linuxDecide, parseKeymap, Decision } from '../../oracles/index.ts';
@@ -18,7 +19,7 @@ const CHUNK = 2048;
 /** Microseconds per packet in each stage, over cases seed:0..n-1 (after a warm-up of n/10). */
 export function stageMicros(seed: number, n: number): number[] {
   const space = defaultSpace;
-  const generators = generatorsFingerprint(space);
+  const ids = caseIds(seed, generatorsFingerprint(space));
   const decision = new Decision();
   const sink = new DescriptionBytes();
   const encoder = new RecordEncoder();
@@ -40,7 +41,7 @@ export function stageMicros(seed: number, n: number): number[] {
     const t2 = performance.now();
     const d = linuxDecide(packet, parseKeymap(keymap), decision);
     const t3 = performance.now();
-    lines.addDecided(i, formatCaseId({ seed, index: i, path: [], generators }), packet, keymap, d, sink);
+    lines.addDecided(i, ids, packet, keymap, d, sink);
     const t4 = performance.now();
     records.add(packet);
     const t5 = performance.now();
