@@ -17,11 +17,13 @@
 import type { KeymapEntry } from '../spec/contract.ts';
 import type { DescriptionSink } from '../generators/index.ts';
 import { RULE_IDS } from '../spec/rules.ts';
-import { formatIPv6 } from '../spec/address.ts';
+import { ipv6Words, MAPPED } from '../spec/address.ts';
 import { OUTCOMES, type Decision } from '../oracles/index.ts';
 import type { ExpectedLine } from './expected-file.ts';
 
 const QUOTE = 0x22;
+const COLON = 0x3a;
+const WORDS = new Int32Array(8);
 const encoder = new TextEncoder();
 // '00'..'ff' as character codes, two per byte.
 const HEX = new Uint8Array(512);
@@ -42,7 +44,7 @@ const K = {
   expected: ascii(',"expected":'), noTuple: ascii(',"expected":null'), src: ascii('{"src":'), dst: ascii(',"dst":'), proto: ascii(',"proto":'),
   srckey: ascii(',"srckey":'), dstkey: ascii(',"dstkey":'), tupleSrc: ascii(',"expected":{"src":"'), tupleDst: ascii('","dst":"'),
   tupleProto: ascii('","proto":'), outcome: ascii(',"outcome":'), rules: ascii(',"rules":['), decidedBy: ascii(',"decidedBy":'),
-  reason: ascii(',"reason":'), description: ascii(',"description":'), null: ascii('null'),
+  reason: ascii(',"reason":'), description: ascii(',"description":'), null: ascii('null'), mapped: ascii('::ffff:'),
 };
 // "0".."255" as bytes, for dotted quads.
 const DECIMAL = Array.from({ length: 256 }, (_, i) => ascii(String(i)));
@@ -270,17 +272,40 @@ function keymap(buf: Uint8Array, at: number, map: readonly KeymapEntry[]): numbe
   return at;
 }
 
-/** formatIPv4 / formatIPv6 of b[off..off+alen), as the tuple's text (spec/address.ts). */
+/**
+ * formatIPv4 / formatIPv6 of b[off..off+alen), as the tuple's text (spec/address.ts), written
+ * as bytes: formatIPv6's string is a rope of its words, slow to copy out a character at a time.
+ */
 function address(buf: Uint8Array, at: number, b: Uint8Array, off: number, alen: number): number {
-  if (alen === 4) {
-    at = put(buf, at, DECIMAL[b[off]!]!); buf[at++] = 0x2e;
-    at = put(buf, at, DECIMAL[b[off + 1]!]!); buf[at++] = 0x2e;
-    at = put(buf, at, DECIMAL[b[off + 2]!]!); buf[at++] = 0x2e;
-    return put(buf, at, DECIMAL[b[off + 3]!]!);
+  if (alen === 4) return dottedQuad(buf, at, b, off);
+  const words = WORDS;
+  const run = ipv6Words(b, off, words);
+  if (run === MAPPED) return dottedQuad(buf, put(buf, at, K.mapped), b, off + 12);
+  if (run < 0) {
+    for (let i = 0; i < 8; i++) { if (i > 0) buf[at++] = COLON; at = hexWord(buf, at, words[i]!); }
+    return at;
   }
-  // Hex digits, colons and (IPv4-mapped) dots only: nothing JSON escapes.
-  const s = formatIPv6(b, off);
-  for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+  const start = run >> 4, end = start + (run & 0xf);
+  for (let i = 0; i < start; i++) { if (i > 0) buf[at++] = COLON; at = hexWord(buf, at, words[i]!); }
+  buf[at++] = COLON;
+  buf[at++] = COLON;
+  for (let i = end; i < 8; i++) { if (i > end) buf[at++] = COLON; at = hexWord(buf, at, words[i]!); }
+  return at;
+}
+
+function dottedQuad(buf: Uint8Array, at: number, b: Uint8Array, off: number): number {
+  at = put(buf, at, DECIMAL[b[off]!]!); buf[at++] = 0x2e;
+  at = put(buf, at, DECIMAL[b[off + 1]!]!); buf[at++] = 0x2e;
+  at = put(buf, at, DECIMAL[b[off + 2]!]!); buf[at++] = 0x2e;
+  return put(buf, at, DECIMAL[b[off + 3]!]!);
+}
+
+/** A 16-bit word in lowercase hex without leading zeros (hexWord in spec/address.ts). */
+function hexWord(buf: Uint8Array, at: number, w: number): number {
+  if (w >= 0x1000) buf[at++] = HEX[(w >> 12) << 1 | 1]!;
+  if (w >= 0x100) buf[at++] = HEX[((w >> 8) & 0xf) << 1 | 1]!;
+  if (w >= 0x10) buf[at++] = HEX[((w >> 4) & 0xf) << 1 | 1]!;
+  buf[at++] = HEX[(w & 0xf) << 1 | 1]!;
   return at;
 }
 

@@ -20,12 +20,34 @@ export function hexWord(w: number): string {
 
 export function formatIPv6(b: Uint8Array, off: number): string {
   const words = WORDS;
-  for (let i = 0; i < 8; i++) words[i] = ((b[off + 2 * i] ?? 0) << 8) | (b[off + 2 * i + 1] ?? 0);
-  // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
-  if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0 && words[5] === 0xffff) {
-    return `::ffff:${formatIPv4(b, off + 12)}`;
+  const run = ipv6Words(b, off, words);
+  if (run === MAPPED) return `::ffff:${formatIPv4(b, off + 12)}`;
+  if (run < 0) {
+    let s = hexWord(words[0]!);
+    for (let i = 1; i < 8; i++) s += ':' + hexWord(words[i]!);
+    return s;
   }
-  // RFC 5952 section 4.2: compress the longest run of >= 2 zero words, the first one on a tie.
+  const bestStart = run >> 4, after = bestStart + (run & 0xf);
+  let s = '';
+  for (let i = 0; i < bestStart; i++) s += i === 0 ? hexWord(words[i]!) : ':' + hexWord(words[i]!);
+  s += '::';
+  for (let i = after; i < 8; i++) s += i === after ? hexWord(words[i]!) : ':' + hexWord(words[i]!);
+  return s;
+}
+
+/** ipv6Words' answer for an IPv4-mapped address. */
+export const MAPPED = -2;
+
+/**
+ * The eight 16-bit words of the IPv6 address at b[off..off+16) into `words`, and how RFC 5952
+ * writes them (formatIPv6, and writers of the same text as bytes): MAPPED for an IPv4-mapped
+ * address (section 5: the dotted quad is kept), -1 when no zero run is compressed, else the
+ * run to write as '::' (section 4.2: the longest of two or more zero words, the first on a
+ * tie) as start * 16 + length.
+ */
+export function ipv6Words(b: Uint8Array, off: number, words: Int32Array): number {
+  for (let i = 0; i < 8; i++) words[i] = ((b[off + 2 * i] ?? 0) << 8) | (b[off + 2 * i + 1] ?? 0);
+  if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0 && words[5] === 0xffff) return MAPPED;
   let bestStart = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
@@ -35,17 +57,7 @@ export function formatIPv6(b: Uint8Array, off: number): string {
     if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
     i = j;
   }
-  if (bestStart < 0) {
-    let s = hexWord(words[0]!);
-    for (let i = 1; i < 8; i++) s += ':' + hexWord(words[i]!);
-    return s;
-  }
-  let s = '';
-  for (let i = 0; i < bestStart; i++) s += i === 0 ? hexWord(words[i]!) : ':' + hexWord(words[i]!);
-  s += '::';
-  const after = bestStart + bestLen;
-  for (let i = after; i < 8; i++) s += i === after ? hexWord(words[i]!) : ':' + hexWord(words[i]!);
-  return s;
+  return bestStart < 0 ? -1 : bestStart * 16 + bestLen;
 }
 
 /** Bytes of an IPv4 or IPv6 address in text, or undefined when the text is not an address. */

@@ -45,12 +45,14 @@ describe('expected lines written as bytes', () => {
     const expected: string[] = [];
     let ipv6 = 0, noTuple = 0, viaBytes = 0;
     const sink = new DescriptionBytes();
-    // IPv6 sources the default space rarely draws: IPv4-mapped (dotted), zero runs to compress.
-    const sources = [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1], [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0], new Array(16).fill(0)];
+    // IPv6 sources the default space rarely draws: IPv4-mapped (dotted), zero runs to compress,
+    // words at each count of hex digits' edge (100:10:1000:1::ffff:fff).
+    const sources = [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1], [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0], new Array(16).fill(0),
+      [1, 0, 0, 0x10, 0x10, 0, 0, 1, 0, 0, 0, 0, 0xff, 0xff, 0x0f, 0xff]];
     for (let index = 0; index < 3000; index++) {
       const e = defaultSpace.encodeDescribed!(drawCase(defaultSpace.arbitrary, 12, index));
       const packet = e.packet.slice();
-      if (packet[0]! >> 4 === 6 && packet.length >= 24 && index % 4 === 0) packet.set(sources[(index >> 2) % 3]!, 8);
+      if (packet[0]! >> 4 === 6 && packet.length >= 24 && index % 4 === 0) packet.set(sources[(index >> 2) % sources.length]!, 8);
       linuxDecide(packet, parseKeymap(e.keymap), d);
       if (d.hasTuple && d.alen === 16) ipv6++;
       if (!d.hasTuple) noTuple++;
