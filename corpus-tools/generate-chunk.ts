@@ -8,7 +8,7 @@ import { generatorsFingerprint } from '../runner/generators-fingerprint.ts';
 import { defaultSpace } from '../runner/default-space.ts';
 import type { CaseSpace } from '../runner/case-space.ts';
 import type { KeymapEntry } from '../spec/contract.ts';
-import { linuxDecide, parseKeymap, Decision, inOracleScope } from '../oracles/index.ts';
+import { linuxDecide, parseKeymap, Decision, inOracleScope, type ParsedKeymapEntry } from '../oracles/index.ts';
 import { RecordChunk, RecordEncoder, type EncodedRecords, type RecordFormat } from '../capture/index.ts';
 import { CaseIdBytes, DescriptionBytes, ExpectedLineBytes } from './expected-line-bytes.ts';
 
@@ -39,9 +39,9 @@ export function generateChunk<T>(
   let outOfScope = 0;
   for (let index = start; index < start + count; index++) {
     const value = drawCase(space.arbitrary, seed, index);
-    const { packet, keymap, description } = encodeDescribed(space, value, sink);
+    const { packet, keymap, parsedKeymap, description } = encodeDescribed(space, value, sink);
     // The line has no reason text, so the numeric decision is enough (addDecided writes it out).
-    const d = linuxDecide(packet, parseKeymap(keymap), decision);
+    const d = linuxDecide(packet, parsedKeymap ?? parseKeymap(keymap), decision);
     if (!inOracleScope(d.l4proto < 0 ? undefined : d.l4proto)) outOfScope++;
     records.add(packet);
     lines.addDecided(index, ids, packet, keymap, d, description);
@@ -53,12 +53,14 @@ export function generateChunk<T>(
  * A case's datagram, keymap and description: the description written straight into `sink`
  * where the space can (its bytes are copied into the line), else as a string.
  */
-function encodeDescribed<T>(space: CaseSpace<T>, value: T, sink: DescriptionBytes): { packet: Uint8Array; keymap: KeymapEntry[]; description: string | DescriptionBytes | undefined } {
+function encodeDescribed<T>(space: CaseSpace<T>, value: T, sink: DescriptionBytes): {
+  packet: Uint8Array; keymap: KeymapEntry[]; parsedKeymap?: readonly ParsedKeymapEntry[]; description: string | DescriptionBytes | undefined;
+} {
   if (space.encodeDescribedInto) {
     sink.reset();
     const e = space.encodeDescribedInto(value, sink);
     // Characters JSON escapes (none in the generators' descriptions): the string, escaped as JSON.stringify does.
-    if (sink.plain) return { packet: e.packet, keymap: e.keymap, description: sink };
+    if (sink.plain) return { packet: e.packet, keymap: e.keymap, parsedKeymap: e.parsedKeymap, description: sink };
   }
   if (space.encodeDescribed) return space.encodeDescribed(value);
   return { ...space.encode(value), description: space.describe?.(value) };

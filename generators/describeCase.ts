@@ -6,6 +6,7 @@ import { isHonest } from './_internals/greArbs.ts';
 import { layoutCase, type Layout } from './_internals/layout.ts';
 import { onesComplementChecksum } from './_internals/wire.ts';
 import type { KeymapEntry } from '../spec/contract.ts';
+import type { ParsedKeymapEntry } from '../oracles/linux/keymap.ts';
 
 /**
  * Where a description is written, piece by piece: a string (describeCase), or bytes where the
@@ -170,12 +171,12 @@ export function encodeAndDescribeCase(c: GreCase): { packet: Uint8Array; keymap:
   return { packet, keymap, description: s.s };
 }
 
-/** encodeAndDescribeCase with the description written into `out`. */
-export function encodeAndDescribeCaseInto(c: GreCase, out: DescriptionSink): { packet: Uint8Array; keymap: KeymapEntry[] } {
+/** encodeAndDescribeCase with the description written into `out`, and the keymap parsed as well (Layout). */
+export function encodeAndDescribeCaseInto(c: GreCase, out: DescriptionSink): { packet: Uint8Array; keymap: KeymapEntry[]; parsedKeymap: readonly ParsedKeymapEntry[] } {
   const l = layoutCase(c);
   // Described before the packet is handed out, so nothing the caller does to it shows here.
   describeLaidOut(out, c, l);
-  return { packet: l.packet, keymap: l.keymap };
+  return { packet: l.packet, keymap: l.keymap, parsedKeymap: l.parsedKeymap };
 }
 
 function describeLaidOut(out: DescriptionSink, c: GreCase, l: Layout): void {

@@ -5,6 +5,7 @@ import type fc from 'fast-check';
 import type { KeymapEntry } from '../spec/contract.ts';
 import type { RuleId } from '../spec/rules.ts';
 import type { DescriptionSink } from '../generators/index.ts';
+import type { ParsedKeymapEntry } from '../oracles/index.ts';
 
 export interface CaseSpace<T> {
   readonly arbitrary: fc.Arbitrary<T>;
@@ -12,8 +13,12 @@ export interface CaseSpace<T> {
   describe?(c: T): string;
   /** encode and describe at once, where that is cheaper than both (corpus generate does both for every case). */
   encodeDescribed?(c: T): { packet: Uint8Array; keymap: KeymapEntry[]; description: string };
-  /** encodeDescribed with the description written into `out` (corpus generate writes it into the expected line). */
-  encodeDescribedInto?(c: T, out: DescriptionSink): { packet: Uint8Array; keymap: KeymapEntry[] };
+  /**
+   * encodeDescribed with the description written into `out` (corpus generate writes it into the
+   * expected line), and, optionally, the keymap as parseKeymap would parse it (then it is not
+   * parsed again).
+   */
+  encodeDescribedInto?(c: T, out: DescriptionSink): { packet: Uint8Array; keymap: KeymapEntry[]; parsedKeymap?: readonly ParsedKeymapEntry[] };
   readonly neutralizers?: { readonly [R in RuleId]?: (c: T) => T | undefined };
   /**
    * Where a worker thread finds this same space (a module URL and the export's name), so cases

@@ -100,6 +100,20 @@ describe('expected lines written as bytes', () => {
     expect(() => new ExpectedLineBytes().addDecided(0, '1:0', new Uint8Array(20), [], new Decision(), sink)).toThrow(/given as a string/);
   });
 
+  it("the generators' parsed keymap (used instead of parseKeymap by generateChunk) is parseKeymap's, byte for byte", () => {
+    const sink = new DescriptionBytes();
+    let withKeymap = 0;
+    for (let index = 0; index < 4000; index++) {
+      sink.reset();
+      const e = defaultSpace.encodeDescribedInto!(drawCase(defaultSpace.arbitrary, 13, index), sink);
+      const parsed = parseKeymap(e.keymap);
+      expect(e.parsedKeymap!.map((x) => ({ ...x, src: [...x.src], dst: [...x.dst] })), `case 13:${index}`)
+        .toEqual(parsed.map((x) => ({ ...x, src: [...x.src], dst: [...x.dst] })));
+      if (e.keymap.length > 0) withKeymap++;
+    }
+    expect(withKeymap).toBeGreaterThan(600);
+  });
+
   it("generateChunk's case ids are formatCaseId's, negative seeds and indexes across a power of ten included; CaseIdBytes refuses text JSON escapes", () => {
     const generators = generatorsFingerprint(defaultSpace);
     for (const [seed, start] of [[-7, 999_995], [2 ** 31 - 1, 0], [0, 95]] as const) {

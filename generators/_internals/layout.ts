@@ -5,6 +5,8 @@
 import type { KeymapEntry } from '../../spec/contract.ts';
 import type { AddressRef, GreCase, KeyRef } from '../model.ts';
 import { addressBytes, ipv4Of } from './addresses.ts';
+import { parseAddress } from '../../spec/address.ts';
+import type { ParsedKeymapEntry } from '../../oracles/linux/keymap.ts';
 import { encodeGre, greHeaderLength } from './encodeGre.ts';
 import { encodeIpv4Options } from './encodeIpv4Options.ts';
 import { encodeExtHeader, extType } from './encodeIpv6Ext.ts';
@@ -13,6 +15,12 @@ import { Writer, onesComplementChecksum } from './wire.ts';
 export interface Layout {
   readonly packet: Uint8Array;
   readonly keymap: KeymapEntry[];
+  /**
+   * The keymap as parseKeymap (oracles/) would make it from `keymap`, made from the addresses'
+   * bytes instead of their text: corpus generate decides every case, and parsing back the
+   * text it had just written was an eighth of what a case allocated.
+   */
+  readonly parsedKeymap: readonly ParsedKeymapEntry[];
   /** Bytes of the IP header as written (20 + padded options, or 40), whatever IHL says. */
   readonly ipHeaderLength: number;
   /** Start of each extension header. */
@@ -122,17 +130,20 @@ function computeLayout(c: GreCase): Layout {
   }
   const callId = greLength >= 8 ? ((full[greOffset + 6]! << 8) | full[greOffset + 7]!) : 0;
   const keymap: KeymapEntry[] = [];
+  const parsedKeymap: ParsedKeymapEntry[] = [];
   for (const e of c.keymap) {
-    keymap.push({
+    const entry = {
       src: resolveAddress(e.src, src, dst),
       dst: resolveAddress(e.dst, src, dst),
       dstkey: resolveKey(e.dstkey, callId),
       srckey: resolveKey(e.srckey, callId),
-    });
+    };
+    keymap.push(entry);
+    parsedKeymap.push({ src: resolveAddressBytes(e.src, entry.src, src, dst), dst: resolveAddressBytes(e.dst, entry.dst, src, dst), dstkey: entry.dstkey, srckey: entry.srckey });
   }
   for (let i = 0; i < chainStarts.length; i++) chainStarts[i]! += hl;
   return {
-    packet, keymap, ipHeaderLength: hl, extOffsets: chainStarts, greOffset,
+    packet, keymap, parsedKeymap, ipHeaderLength: hl, extOffsets: chainStarts, greOffset,
     greHeaderLength: headerLength, payloadOffset: greOffset + headerLength,
     fullLength: full.length, datagramLength: cutAt, callId, src, dst,
   };
@@ -147,6 +158,17 @@ function resolveAddress(ref: AddressRef, src: Uint8Array, dst: Uint8Array): stri
   if (ref === 'packet-src') return ipv4Of(src);
   if (ref === 'packet-dst') return ipv4Of(dst);
   return ref;
+}
+
+/** resolveAddress's address as bytes: a packet's own (its low 32 bits, as ipv4Of reads them), else `text` parsed. */
+function resolveAddressBytes(ref: AddressRef, text: string, src: Uint8Array, dst: Uint8Array): Uint8Array {
+  const b = ref === 'packet-src' ? src : ref === 'packet-dst' ? dst : undefined;
+  if (b === undefined) return parseAddress(text) ?? fail(text);
+  return b.length === 4 ? b : b.subarray(b.length - 4);
+}
+
+function fail(text: string): never {
+  throw new TypeError(`keymap address ${JSON.stringify(text)} is not an address`);
 }
 
 function resolveKey(ref: KeyRef, callId: number): number {
