@@ -80,12 +80,11 @@ async function workerSource(module: URL, bundle: (m: URL) => Promise<URL>): Prom
 class ChunkWorkers {
   private readonly workers: { w: Worker; ready: boolean; busy: number; made: number }[] = [];
   private closing = false;
-  private readonly started: Promise<void>;
   failure: Error | undefined;
   start: WorkerStart | undefined;
 
   constructor(n: number, private readonly depth: number, onReady: () => void, onChunk: (m: Made) => void, onFailure: () => void, source: Promise<WorkerSource | undefined>) {
-    this.started = source.then((s) => {
+    void source.then((s) => {
       if (this.closing || s === undefined) return;
       this.start = s.start;
       for (let i = 0; i < n; i++) {
@@ -119,9 +118,9 @@ class ChunkWorkers {
     return this.workers.map((h) => h.made);
   }
 
+  /** Stops the workers; any not started yet never will be (a bundle still being made is not waited for). */
   async close(): Promise<void> {
     this.closing = true;
-    await this.started;
     await Promise.all(this.workers.map((h) => h.w.terminate()));
   }
 }

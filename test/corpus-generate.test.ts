@@ -66,6 +66,13 @@ describe('corpus generate', () => {
     expect(Buffer.compare(read(one.expected), read(modules.expected))).toBe(0);
   });
 
+  it('does not wait, at the end, for a worker bundle still being made: this thread has made every chunk', async () => {
+    const never = () => new Promise<URL>(() => {});
+    const r = await generateCorpus({ count: 3000, seed: 4, chunkSize: 500, jobs: 2, out: join(tmp, 'n.pcap') }, undefined, never);
+    expect(r.chunksMade).toEqual([6]);
+    expect(r.workers).toBeUndefined();
+  });
+
   it('a worker that stops on its own is an error naming it, not a hang', async () => {
     // Its two chunks (a worker is given up to two at once) were never made.
     const exits = new URL('./fixtures/misbehaving/chunk-worker-exits.mjs', import.meta.url);
