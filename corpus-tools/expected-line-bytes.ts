@@ -97,8 +97,9 @@ export class DescriptionBytes implements DescriptionSink {
  * The case ids of generated lines as the text around the line's index: `prefix` + the index in
  * decimal + `suffix` (generate-chunk.ts takes both from formatCaseId). A string made for every
  * case's id went, number and all, through V8's number-to-string cache, which keeps the newest
- * strings alive: about half of what each young-generation collection promoted, and half its
- * pause, in a corpus run.
+ * strings alive: a young-generation collection of a corpus run promoted 211 KB with them and
+ * 150 KB without (generators/_internals/addresses.ts has most of the rest), its pause 0.8 ms
+ * against 0.6.
  */
 export class CaseIdBytes {
   readonly prefix: Uint8Array;
