@@ -8,7 +8,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseCli(argv);
   switch (args.command) {
     case 'help': process.stdout.write(USAGE + '\n'); return 0;
-    case 'version': process.stdout.write(`gre-conformance ${pkg.version}\n`); return 0;
+    case 'version': process.stdout.write(`gre-conformance ${pkg.version}\n${startedFrom()}`); return 0;
     case 'list': { const { listRules } = await import('./list.ts'); process.stdout.write(listRules(args.reporter) + '\n'); return 0; }
     case 'oracle': { const { oracleServer } = await import('./oracle-server.ts'); return oracleServer(args.explain); }
     case 'run': { const { runCommand } = await import('./run.ts'); return runCommand(args); }
@@ -20,6 +20,14 @@ async function main(argv: string[]): Promise<number> {
       const { analyzeCommand } = await import('./analyze.ts'); return analyzeCommand(args.argv);
     }
   }
+}
+
+/** What bin/gre-conformance.mjs started: the CLI's bundle, or its sources (and why). */
+function startedFrom(): string {
+  const s = (globalThis as Record<symbol, unknown>)[Symbol.for('gre-conformance.start')] as { from: string; file?: string; why?: string } | undefined;
+  if (s?.from === 'bundle') return `started from its bundle ${s.file}\n`;
+  if (s?.from === 'sources') return `started from its sources through tsx (${s.why})\n`;
+  return '';
 }
 
 function finish(code: number): void {
