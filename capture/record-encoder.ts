@@ -146,18 +146,22 @@ export class RecordChunk {
   private used = 0;
   private count = 0;
 
-  constructor(private readonly encoder: RecordEncoder, private readonly first: number, capacity = 1 << 16) {
-    this.buf = new Uint8Array(capacity);
-    this.dv = new DataView(this.buf.buffer);
+  /** `allocate` gives the buffer, and a bigger one when records outgrow it (e.g. shared ones, for a worker to hand over). */
+  constructor(
+    private readonly encoder: RecordEncoder, private readonly first: number, capacity = 1 << 16,
+    private readonly allocate: (bytes: number) => Uint8Array = (n) => new Uint8Array(n),
+  ) {
+    this.buf = allocate(capacity);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   add(datagram: Uint8Array, meta?: PacketMeta): void {
     const n = this.encoder.recordLength(datagram, meta);
     if (this.used + n > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(2 * this.buf.length, this.used + n));
+      const bigger = this.allocate(Math.max(2 * this.buf.length, this.used + n));
       bigger.set(this.buf.subarray(0, this.used));
       this.buf = bigger;
-      this.dv = new DataView(bigger.buffer);
+      this.dv = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
     }
     this.used = this.encoder.encode(this.buf, this.dv, this.used, datagram, this.first + this.count, meta);
     this.count++;

@@ -85,22 +85,23 @@ export class CaptureWriter {
   /**
    * Appends records a RecordChunk encoded, with this writer's format, for the packets that come
    * next (`records.first` must be this.count, as default timestamps count packets). Their bytes
-   * go to the output as they are, not copied: they must not change afterwards.
+   * go to the output as they are, not copied: they must not change until the output has
+   * written them, which `written` (when given) is called for.
    */
-  async writeRecords(records: EncodedRecords): Promise<void> {
+  async writeRecords(records: EncodedRecords, written?: () => void): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     if (this.closed) throw new Error('CaptureWriter: write after close');
     if (records.key !== this.encoder.key) throw new Error(`CaptureWriter: records encoded as ${records.key}, this capture is ${this.encoder.key}`);
     if (records.first !== this.count) throw new Error(`CaptureWriter: records start at packet ${records.first}, the capture's next packet is ${this.count}`);
     await this.flush();
     this.count += records.count;
-    if (records.bytes.length === 0) return;
+    if (records.bytes.length === 0) { written?.(); return; }
     if (this.out.destroyed) {
       this.failure ??= new CaptureError('io', this.file, this.flushed, 'the output stream was closed before the capture was');
       throw this.failure;
     }
     this.flushed += records.bytes.length;
-    if (!this.out.write(records.bytes)) await this.drained();
+    if (!this.out.write(records.bytes, written && (() => written()))) await this.drained();
     if (this.failure !== undefined) throw this.failure;
   }
 

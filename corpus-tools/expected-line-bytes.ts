@@ -119,8 +119,9 @@ export class ExpectedLineBytes {
   private buf: Uint8Array;
   private at = 0;
 
-  constructor(capacity = 1 << 16) {
-    this.buf = new Uint8Array(capacity);
+  /** `allocate` gives the buffer, and a bigger one when lines outgrow it (generate-chunk.ts gives shared ones). */
+  constructor(capacity = 1 << 16, private readonly allocate: (bytes: number) => Uint8Array = (n) => new Uint8Array(n)) {
+    this.buf = allocate(capacity);
   }
 
   /** The lines added; the writer is spent (its buffer is handed over, e.g. to be transferred). */
@@ -227,7 +228,7 @@ export class ExpectedLineBytes {
   /** The buffer, grown (if need be) to hold `n` more bytes. */
   private room(n: number): Uint8Array {
     if (this.at + n <= this.buf.length) return this.buf;
-    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
+    const bigger = this.allocate(Math.max(this.buf.length * 2, this.at + n));
     bigger.set(this.buf.subarray(0, this.at));
     this.buf = bigger;
     return bigger;

@@ -213,6 +213,22 @@ describe('RecordChunk and writeRecords (records encoded apart, as corpus generat
     expect(Buffer.concat(out.chunks).equals(whole)).toBe(true);
   });
 
+  it('says when the output has written a chunk of records (so that its buffer may be used again), empty ones included', async () => {
+    const out = sink();
+    const w = new CaptureWriter(out, {});
+    const enc = new RecordEncoder({});
+    const chunk = new RecordChunk(enc, 0);
+    chunk.add(ipv4());
+    const records = chunk.finish();
+    const calls: number[] = [];
+    await w.writeRecords(records, () => calls.push(out.chunks.length));
+    await w.writeRecords(new RecordChunk(enc, 1).finish(), () => calls.push(-1));
+    await w.close();
+    // Called once each, the first after its bytes reached the output (header, then the records).
+    expect(calls.sort()).toEqual([-1, 2]);
+    expect(Buffer.from(out.chunks[1]!).equals(Buffer.from(records.bytes))).toBe(true);
+  });
+
   it('refuses records of another format, or not starting at the next packet', async () => {
     const w = new CaptureWriter(sink(), { format: 'pcap' });
     const other = new RecordChunk(new RecordEncoder({ format: 'pcapng' }), 0);

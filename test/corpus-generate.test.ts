@@ -2,7 +2,7 @@
 // suite's case seed:i; the same arguments give the same bytes (whatever --jobs is); the capture
 // reads back, through our reader and through tcpdump, as the datagrams the expected file pins.
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { linkSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -71,6 +71,25 @@ describe('corpus generate', () => {
     const r = await generateCorpus({ count: 3000, seed: 4, chunkSize: 500, jobs: 2, out: join(tmp, 'n.pcap') }, undefined, never);
     expect(r.chunksMade).toEqual([6]);
     expect(r.workers).toBeUndefined();
+  });
+
+  it('writes a new file in place of an old one (a hard link keeps the old bytes), and writes through a symbolic link', async () => {
+    const fresh = await generateCorpus({ count: 300, seed: 2, out: join(tmp, 'fresh.pcap') });
+    // An old corpus, hard-linked elsewhere: replaced, not truncated, so the link keeps its bytes.
+    const old = join(tmp, 'old.pcap');
+    writeFileSync(old, 'old capture');
+    writeFileSync(join(tmp, 'old.expected.ndjson'), 'old lines\n');
+    linkSync(old, join(tmp, 'old-link.pcap'));
+    await generateCorpus({ count: 300, seed: 2, out: old });
+    expect(readFileSync(join(tmp, 'old-link.pcap'), 'utf8')).toBe('old capture');
+    expect(Buffer.compare(read(old), read(fresh.capture))).toBe(0);
+    expect(Buffer.compare(read(join(tmp, 'old.expected.ndjson')), read(fresh.expected))).toBe(0);
+    // A symbolic link stays one, and its target gets the capture.
+    writeFileSync(join(tmp, 'target.pcap'), 'old capture');
+    symlinkSync(join(tmp, 'target.pcap'), join(tmp, 'via-link.pcap'));
+    await generateCorpus({ count: 300, seed: 2, out: join(tmp, 'via-link.pcap') });
+    expect(lstatSync(join(tmp, 'via-link.pcap')).isSymbolicLink()).toBe(true);
+    expect(Buffer.compare(read(join(tmp, 'target.pcap')), read(fresh.capture))).toBe(0);
   });
 
   it('a worker that stops on its own is an error naming it, not a hang', async () => {

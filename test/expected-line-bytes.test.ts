@@ -114,6 +114,27 @@ describe('expected lines written as bytes', () => {
     expect(withKeymap).toBeGreaterThan(600);
   });
 
+  it("generateChunk writes into shared buffers, into those of a chunk already written when they are big enough, with the same bytes", () => {
+    const fresh = generateChunk(3, 500, 40, {}, defaultSpace);
+    expect(fresh.records.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(fresh.lines.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // A chunk written before, its old bytes still in the buffers.
+    const old = generateChunk(9, 0, 60, {}, defaultSpace);
+    const reuse = { records: old.records.bytes.buffer as SharedArrayBuffer, lines: old.lines.buffer as SharedArrayBuffer };
+    const again = generateChunk(3, 500, 40, {}, defaultSpace, reuse);
+    expect(again.records.bytes.buffer).toBe(reuse.records);
+    expect(again.lines.buffer).toBe(reuse.lines);
+    expect(Buffer.from(again.records.bytes).equals(Buffer.from(fresh.records.bytes))).toBe(true);
+    expect(Buffer.from(again.lines).equals(Buffer.from(fresh.lines))).toBe(true);
+    // Too small for 40 cases: new buffers, the small ones untouched.
+    const small = { records: new SharedArrayBuffer(16), lines: new SharedArrayBuffer(16) };
+    const bigger = generateChunk(3, 500, 40, {}, defaultSpace, small);
+    expect(bigger.records.bytes.buffer).not.toBe(small.records);
+    expect(bigger.lines.buffer).not.toBe(small.lines);
+    expect(new Uint8Array(small.lines).every((b) => b === 0)).toBe(true);
+    expect(Buffer.from(bigger.lines).equals(Buffer.from(fresh.lines))).toBe(true);
+  });
+
   it("generateChunk's case ids are formatCaseId's, negative seeds and indexes across a power of ten included; CaseIdBytes refuses text JSON escapes", () => {
     const generators = generatorsFingerprint(defaultSpace);
     for (const [seed, start] of [[-7, 999_995], [2 ** 31 - 1, 0], [0, 95]] as const) {
