@@ -19,7 +19,7 @@ answer, outcome, rules and a description. The same arguments give byte-identical
   --format pcap|pcapng default: from the name of --out
   --link raw|ethernet  raw IP (LINKTYPE 101, the default) or Ethernet frames
   --jobs N             threads generating: this one and N-1 workers (default: one per CPU, up to
-                       4, for 500,000 packets or more, else 1; the output is the same)`;
+                       4, for 250,000 packets or more, else 1; the output is the same)`;
 
 function int(name: string, v: string | undefined, min: number, max: number): number {
   if (v === undefined) throw new UsageError(`corpus generate: --${name} is required`);

@@ -47,13 +47,15 @@ export interface GenerateResult {
 }
 
 /**
- * Threads `corpus generate` uses unless told: one per CPU (up to 4) for a corpus of 500,000
- * packets or more, else this thread alone. Below that size a worker's start (about half a
- * second to load and warm up) costs more than it gives. 2 CPUs, 1,000,000 packets: see README
- * "Performance" (npm run bench, the rows 'generation').
+ * Threads `corpus generate` uses unless told: one per CPU (up to 4) for a corpus of 250,000
+ * packets or more, else this thread alone. Below that size a worker's start (loading, and its
+ * JIT warming up on the same CPUs) costs about what it gives: on 2 CPUs, spawn to exit
+ * (medians of 3), 200,000 packets took 1.21 s in one thread and 1.23 s in two, 300,000 packets
+ * 1.66 s and 1.50 s. 1,000,000 packets: see README "Performance" (npm run bench, the rows
+ * 'generation').
  */
 export function defaultCorpusJobs(count: number, cpus = availableParallelism()): number {
-  return count >= 500_000 && cpus >= 2 ? Math.min(4, cpus) : 1;
+  return count >= 250_000 && cpus >= 2 ? Math.min(4, cpus) : 1;
 }
 
 /** The worker threads' module, and what starts a TypeScript module where it cannot be bundled. */

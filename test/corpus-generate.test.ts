@@ -184,9 +184,9 @@ describe('corpus generate', () => {
   }, 30_000);
 
   it('uses worker threads by default only for large corpora on more than one CPU', () => {
-    expect(defaultCorpusJobs(499_999, 8)).toBe(1);
-    expect(defaultCorpusJobs(500_000, 1)).toBe(1);
-    expect(defaultCorpusJobs(500_000, 2)).toBe(2);
+    expect(defaultCorpusJobs(249_999, 8)).toBe(1);
+    expect(defaultCorpusJobs(250_000, 1)).toBe(1);
+    expect(defaultCorpusJobs(250_000, 2)).toBe(2);
     expect(defaultCorpusJobs(10_000_000, 16)).toBe(4);
   });
 });
