@@ -133,7 +133,10 @@ class ChunkWorkers {
       if (this.closing || s === undefined) return;
       this.start = s.start;
       for (let i = 0; i < n; i++) {
-        const h = { w: new Worker(s.url, { workerData: s.workerData }), ready: false, busy: 0, made: 0 };
+        // A cached bundle has its source map beside it: an error in a worker then names the
+        // sources' lines. Source maps are a per-thread option, read as the script loads.
+        const maps = s.url.protocol === 'file:' && s.start.from === 'bundle' ? { execArgv: ['--enable-source-maps'] } : {};
+        const h = { w: new Worker(s.url, { workerData: s.workerData, ...maps }), ready: false, busy: 0, made: 0 };
         h.w.on('message', (m: Made | { ready: true }) => {
           if ('ready' in m) { h.ready = true; onReady(); return; }
           h.busy--;

@@ -99,6 +99,14 @@ describe('corpus generate', () => {
     await expect(run).rejects.toThrow(/corpus generate: worker 1 stopped \(exit code 7\) with 2 chunk\(s\) unmade/);
   });
 
+  it('an error in a worker is the run\'s error, its stack naming the worker\'s source lines', async () => {
+    const throws = new URL('./fixtures/misbehaving/chunk-worker-throws.ts', import.meta.url);
+    const run = generateCorpus({ count: 3000, seed: 1, chunkSize: 500, out: join(tmp, 'throws.pcap'), jobs: 2, writerOnly: true }, throws);
+    const e = await run.then(() => undefined, (x: unknown) => x as Error);
+    expect(e?.message).toBe('chunk worker failed');
+    expect(e?.stack).toMatch(/at makeChunk \(.*test\/fixtures\/misbehaving\/chunk-worker-throws\.ts:6:9\)/);
+  });
+
   it('record i is the suite\'s case seed:i: same datagram, keymap, answer and description', async () => {
     const r = await generateCorpus({ count: 500, seed: 42, out: join(tmp, 'same.pcap') });
     const ls = lines(r.expected);
