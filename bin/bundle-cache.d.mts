@@ -7,3 +7,9 @@ export declare const CACHE_DIR: string;
  * be written.
  */
 export declare function cachedBundle(entry: URL, o: { name: string; dir?: string }): Promise<{ url: URL; built: boolean }>;
+
+/** How long a build may take before it is given up (the caller falls back to the sources). */
+export declare const BUILD_TIMEOUT_MS: number;
+
+/** `build`'s result, or an error after `ms` with `esbuild.stop()` called: a bundler that never answers does not hang a start. */
+export declare function answered<T>(esbuild: { stop?: () => void }, build: Promise<T>, ms?: number): Promise<T>;

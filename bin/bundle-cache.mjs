@@ -80,7 +80,7 @@ function isCurrent(manifest, source) {
  * binary's front end, loaded from node_modules where the bundle needs it.
  */
 async function bundle(source, outfile) {
-  const { build } = await import('esbuild');
+  const esbuild = await import('esbuild');
   const inputs = new Map([[SELF, statSync(SELF)]]);
   const read = {
     name: 'read-and-record',
@@ -104,16 +104,40 @@ async function bundle(source, outfile) {
       });
     },
   };
-  const out = await build({
+  const out = await answered(esbuild, esbuild.build({
     entryPoints: [source], outfile, bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
     sourcemap: 'linked', sourcesContent: false, external: ['esbuild'], plugins: [read], metafile: true, logLevel: 'silent',
-  });
+  }));
+  // Inputs esbuild read itself (a kind of file the plugin leaves to it), stat'ed now. Its paths
+  // are relative to the working directory; a virtual module is no file and cannot change.
   for (const path of Object.keys(out.metafile.inputs)) {
     const abs = join(process.cwd(), path);
-    if (!inputs.has(abs) && !inputs.has(path)) inputs.set(abs, statSync(abs));
+    if (inputs.has(abs)) continue;
+    try {
+      inputs.set(abs, statSync(abs));
+    } catch {
+      // not a file
+    }
   }
   const code = out.outputFiles.find((f) => f.path === outfile)?.contents;
   const map = out.outputFiles.find((f) => f.path === `${outfile}.map`)?.contents;
   if (!code || !map) throw new Error(`esbuild gave no bundle for ${source}`);
   return { code, map, inputs: [...inputs].map(([path, s]) => [path, s.size, s.mtimeMs]) };
+}
+
+/**
+ * The build's result, or an error after BUILD_TIMEOUT_MS with esbuild's service stopped: a
+ * bundler that never answers must not hang the command's start (its caller falls back to the
+ * sources). A cold build takes a few hundred milliseconds.
+ */
+export const BUILD_TIMEOUT_MS = 30_000;
+export function answered(esbuild, build, ms = BUILD_TIMEOUT_MS) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      esbuild.stop?.();
+      reject(new Error(`esbuild did not answer within ${ms / 1000} s`));
+    }, ms);
+  });
+  return Promise.race([build, late]).finally(() => clearTimeout(timer));
 }

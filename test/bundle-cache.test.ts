@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { cachedBundle } from '../bin/bundle-cache.mjs';
+import { answered, cachedBundle } from '../bin/bundle-cache.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/gre-conformance.mjs');
@@ -90,6 +90,15 @@ describe('bundle cache', () => {
     const blocked = join(temp('grec-bundle-blocked-'), 'a-file');
     writeFileSync(blocked, '');
     await expect(cachedBundle(p.entry, { name: 'main', dir: join(blocked, 'cache') })).rejects.toThrow(/ENOTDIR|EEXIST/);
+  });
+
+  it('gives up on a build that never answers, stopping esbuild, instead of hanging the start', async () => {
+    let stopped = 0;
+    const esbuild = { stop: () => { stopped++; } };
+    await expect(answered(esbuild, Promise.resolve('built'), 50)).resolves.toBe('built');
+    expect(stopped).toBe(0);
+    await expect(answered(esbuild, new Promise(() => {}), 50)).rejects.toThrow('esbuild did not answer within 0.05 s');
+    expect(stopped).toBe(1);
   });
 
   it('the CLI starts from its bundle, or from its sources when told to; both run the same commands', () => {
