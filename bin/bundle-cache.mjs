@@ -11,7 +11,7 @@
 // The cache is valid while every input has the size and modification time it had when esbuild
 // read it (each file is stat'ed before it is read, so an edit during a build makes the next
 // start rebuild). It lives in the package's node_modules/.cache, so that the bundle's own
-// imports (esbuild, left out of it) resolve as they would from the sources.
+// imports (esbuild and tsx, left out of it) resolve as they would from the sources.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, extname } from 'node:path';
@@ -28,13 +28,15 @@ const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.js': 'js', '.mjs': 
 
 /**
  * The bundle of `entry` as a file: the cached one when it is current, else made now and cached.
- * `built` says which. Throws when esbuild cannot be loaded or the bundle cannot be written
- * (callers fall back to the sources).
+ * `built` says which. Throws when esbuild cannot be loaded or the bundle cannot be written, or
+ * GRE_CONFORMANCE_FROM_SOURCES is set (callers fall back to the sources).
  * @param {URL} entry
  * @param {{ name: string, dir?: string }} o
  * @returns {Promise<{ url: URL, built: boolean }>}
  */
 export async function cachedBundle(entry, { name, dir = CACHE_DIR }) {
+  // The command's switch to run everything from the sources (bin/gre-conformance.mjs).
+  if (process.env.GRE_CONFORMANCE_FROM_SOURCES) throw new Error('GRE_CONFORMANCE_FROM_SOURCES is set');
   const file = join(dir, `${name}.mjs`);
   const manifest = join(dir, `${name}.json`);
   const source = fileURLToPath(entry);
@@ -75,9 +77,14 @@ function isCurrent(manifest, source) {
 }
 
 /**
+ * Packages left out of bundles, imported from node_modules where a bundle needs them: esbuild
+ * (a native binary's front end) and tsx (a loader: it registers hooks by its own files' URLs).
+ */
+const EXTERNAL = ['esbuild', 'tsx'];
+
+/**
  * esbuild's bundle of `source` (ES module for node, source map linked) and the inputs it read,
- * each as [path, size, mtimeMs] before it was read. esbuild itself is left out: it is a native
- * binary's front end, loaded from node_modules where the bundle needs it.
+ * each as [path, size, mtimeMs] before it was read.
  */
 async function bundle(source, outfile) {
   const esbuild = await import('esbuild');
@@ -106,7 +113,7 @@ async function bundle(source, outfile) {
   };
   const out = await answered(esbuild, esbuild.build({
     entryPoints: [source], outfile, bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
-    sourcemap: 'linked', sourcesContent: false, external: ['esbuild'], plugins: [read], metafile: true, logLevel: 'silent',
+    sourcemap: 'linked', sourcesContent: false, external: EXTERNAL, plugins: [read], metafile: true, logLevel: 'silent',
   }));
   // Inputs esbuild read itself (a kind of file the plugin leaves to it), stat'ed now. Its paths
   // are relative to the working directory; a virtual module is no file and cannot change.

@@ -6,15 +6,13 @@ const main = new URL('../cli/main.ts', import.meta.url);
 const START = Symbol.for('gre-conformance.start');
 
 let bundle;
-if (process.env.GRE_CONFORMANCE_FROM_SOURCES) globalThis[START] = { from: 'sources', why: 'GRE_CONFORMANCE_FROM_SOURCES is set' };
-else {
-  try {
-    const { cachedBundle } = await import('./bundle-cache.mjs');
-    bundle = (await cachedBundle(main, { name: 'cli' })).url;
-    globalThis[START] = { from: 'bundle', file: bundle.pathname };
-  } catch (e) {
-    globalThis[START] = { from: 'sources', why: e?.message ?? String(e) };
-  }
+try {
+  const { cachedBundle } = await import('./bundle-cache.mjs');
+  bundle = (await cachedBundle(main, { name: 'cli' })).url;
+  globalThis[START] = { from: 'bundle', file: bundle.pathname };
+} catch (e) {
+  // No esbuild, a cache that cannot be written, GRE_CONFORMANCE_FROM_SOURCES set: the sources.
+  globalThis[START] = { from: 'sources', why: e?.message ?? String(e) };
 }
 if (bundle) {
   // Stack traces name the sources' files and lines, not the bundle's.

@@ -15,9 +15,11 @@ import { cachedBundle } from '../bin/bundle-cache.mjs';
 /**
  * `entry` and every module it imports, node_modules included, as a script a Worker starts on:
  * the cached bundle (a file), else, where the cache cannot be written, a bundle made now (a
- * data: URL).
+ * data: URL). Throws when GRE_CONFORMANCE_FROM_SOURCES is set: the workers then start on their
+ * modules through tsx.
  */
 export async function bundledScript(entry: URL): Promise<URL> {
+  if (process.env.GRE_CONFORMANCE_FROM_SOURCES) throw new Error('GRE_CONFORMANCE_FROM_SOURCES is set');
   try {
     return (await cachedBundle(entry, { name: cacheName(entry) })).url;
   } catch {

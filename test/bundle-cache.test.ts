@@ -109,5 +109,18 @@ describe('bundle cache', () => {
     expect(sources.stdout).toMatch(/started from its sources through tsx \(GRE_CONFORMANCE_FROM_SOURCES is set\)/);
     const list = (e?: NodeJS.ProcessEnv) => spawnSync(process.execPath, [BIN, '--list'], { encoding: 'utf8', ...(e ? { env: e } : {}) }).stdout;
     expect(list()).toBe(list(env));
+    // A suite run: its module adapter's worker from its bundle, or from module-worker.mjs
+    // through tsx; a TypeScript implementation either way.
+    const suite = (impl: string, e?: NodeJS.ProcessEnv) => {
+      const r = spawnSync(process.execPath, [BIN, impl, '--runs', '200', '--seed', '3'], { cwd: ROOT, encoding: 'utf8', ...(e ? { env: e } : {}) });
+      return { code: r.status, last: r.stdout.trim().split('\n').at(-1) };
+    };
+    const ts = join(temp('grec-bundle-impl-'), 'impl.ts');
+    writeFileSync(ts, `import { toTuple as js } from ${JSON.stringify(join(ROOT, 'examples/js/correct.mjs'))};\nexport const toTuple = (p: Uint8Array, c: unknown) => js(p, c);\n`);
+    for (const impl of ['examples/js/correct.mjs', ts]) {
+      const a = suite(impl), b = suite(impl, env);
+      expect(a).toEqual({ code: 0, last: 'PASS: 173 vectors and 200 generated cases agree with the oracle' });
+      expect(b).toEqual(a);
+    }
   });
 });

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { cachedBundle } from '../../bin/bundle-cache.mjs';
 import type { Answer, KeymapEntry } from '../../spec/contract.ts';
 import { readAnswers, SLOT_BYTES } from './answer-slots.ts';
 import { newConsoleTail, readConsoleTail } from './console-tail.ts';
@@ -35,6 +36,16 @@ interface Pending {
   readonly reject: (e: unknown) => void;
 }
 
+/** The worker's script: its bundle (module-worker-main.ts), else module-worker.mjs through tsx. */
+let script: Promise<URL> | undefined;
+function workerScript(): Promise<URL> {
+  script ??= cachedBundle(new URL('./module-worker-main.ts', import.meta.url), { name: 'runner-module-worker' }).then(
+    (b) => b.url,
+    () => new URL('./module-worker.mjs', import.meta.url),
+  );
+  return script;
+}
+
 /**
  * Starts a worker thread that imports the module at `path` (a file, or a package folder) and
  * resolves once its toTuple is found. Rejects with ImplementationError kind 'load' when the module
@@ -50,7 +61,7 @@ export async function openModuleAdapter(path: string, opts: ModuleAdapterOptions
   const progress = new SharedArrayBuffer(4);
   const output = newConsoleTail();
   const data: WorkerData = { url: pathToFileURL(entry).href, typescript: isTypeScript(entry), progress, console: output };
-  const worker = new Worker(new URL('./module-worker.mjs', import.meta.url), { workerData: data });
+  const worker = new Worker(await workerScript(), { workerData: data });
   const stopped = new Promise<void>((res) => worker.once('exit', () => res()));
   worker.on('error', () => undefined); // handled below; this keeps a late one from being unhandled
 
