@@ -219,7 +219,11 @@ export async function generateCorpus(o: GenerateOptions, workerModule: URL = WOR
   // The workers' script, when it comes from the cache (a few milliseconds), is waited for: then
   // they start while this thread makes its first chunk (at 150 ms, the slowest, code still
   // cold) instead of after it. One being bundled now is not waited for.
-  if (jobs > 1) await Promise.race([source, new Promise((r) => setTimeout(r, SCRIPT_WAIT_MS))]);
+  if (jobs > 1) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([source, new Promise((r) => { timer = setTimeout(r, SCRIPT_WAIT_MS); })]);
+    clearTimeout(timer);
+  }
   try {
     while (nextWrite < chunks) {
       if (workers.failure) throw workers.failure;
