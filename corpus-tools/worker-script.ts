@@ -10,7 +10,7 @@
 // about 0.4 s into a million-packet run on the 2-CPU bench machine, the generating thread and
 // the JIT's threads competing with esbuild; from the cache the worker starts at once.
 import { fileURLToPath } from 'node:url';
-import { cachedBundle } from '../bin/bundle-cache.mjs';
+import { answered, cachedBundle } from '../bin/bundle-cache.mjs';
 
 /**
  * `entry` and every module it imports, node_modules included, as a script a Worker starts on:
@@ -24,10 +24,10 @@ export async function bundledScript(entry: URL): Promise<URL> {
     return (await cachedBundle(entry, { name: cacheName(entry) })).url;
   } catch {
     // Imported here, not at the top: only a run that starts workers pays for loading esbuild.
-    const { build } = await import('esbuild');
-    const out = await build({
+    const esbuild = await import('esbuild');
+    const out = await answered(esbuild, esbuild.build({
       entryPoints: [fileURLToPath(entry)], bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent',
-    });
+    }));
     const code = out.outputFiles[0]?.contents;
     if (!code) throw new Error(`esbuild gave no output for ${entry.href}`);
     return new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
