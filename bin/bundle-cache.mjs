@@ -28,15 +28,15 @@ const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.js': 'js', '.mjs': 
 
 /**
  * The bundle of `entry` as a file: the cached one when it is current, else made now and cached.
- * `built` says which. Throws when esbuild cannot be loaded or the bundle cannot be written, or
- * GRE_CONFORMANCE_FROM_SOURCES is set (callers fall back to the sources).
+ * `built` says which. `name` defaults to the entry's folder and file name
+ * (corpus-tools-generate-worker). Throws when esbuild cannot be loaded or the bundle cannot be
+ * written, or GRE_CONFORMANCE_FROM_SOURCES is set (callers fall back to the sources).
  * @param {URL} entry
- * @param {{ name: string, dir?: string }} o
+ * @param {{ name?: string, dir?: string }} [o]
  * @returns {Promise<{ url: URL, built: boolean }>}
  */
-export async function cachedBundle(entry, { name, dir = CACHE_DIR }) {
-  // The command's switch to run everything from the sources (bin/gre-conformance.mjs).
-  if (process.env.GRE_CONFORMANCE_FROM_SOURCES) throw new Error('GRE_CONFORMANCE_FROM_SOURCES is set');
+export async function cachedBundle(entry, { name = cacheName(entry), dir = CACHE_DIR } = {}) {
+  refuseWhenFromSources();
   const file = join(dir, `${name}.mjs`);
   const manifest = join(dir, `${name}.json`);
   const source = fileURLToPath(entry);
@@ -49,6 +49,28 @@ export async function cachedBundle(entry, { name, dir = CACHE_DIR }) {
   replace(file, code);
   replace(manifest, JSON.stringify({ format: FORMAT, entry: source, inputs }));
   return { url: pathToFileURL(file), built: true };
+}
+
+/**
+ * The bundle of `entry` made now and kept nowhere, as a data: URL: for where the cache cannot be
+ * written (a worker can still start on one script). No source map. Throws as cachedBundle does.
+ * @param {URL} entry
+ * @returns {Promise<URL>}
+ */
+export async function bundleInMemory(entry) {
+  refuseWhenFromSources();
+  const source = fileURLToPath(entry);
+  const { code } = await bundle(source, join(dirname(source), 'in-memory.mjs'), false);
+  return new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+}
+
+/** The command's switch to run everything from the sources (bin/gre-conformance.mjs). */
+function refuseWhenFromSources() {
+  if (process.env.GRE_CONFORMANCE_FROM_SOURCES) throw new Error('GRE_CONFORMANCE_FROM_SOURCES is set');
+}
+
+function cacheName(entry) {
+  return fileURLToPath(entry).split(/[\\/]/).slice(-2).join('-').replace(/\.[^.]*$/, '');
 }
 
 function replace(path, data) {
@@ -83,10 +105,10 @@ function isCurrent(manifest, source) {
 const EXTERNAL = ['esbuild', 'tsx'];
 
 /**
- * esbuild's bundle of `source` (ES module for node, source map linked) and the inputs it read,
- * each as [path, size, mtimeMs] before it was read.
+ * esbuild's bundle of `source` (ES module for node, with a linked source map when `maps`) and
+ * the inputs it read, each as [path, size, mtimeMs] before it was read.
  */
-async function bundle(source, outfile) {
+async function bundle(source, outfile, maps = true) {
   const esbuild = await import('esbuild');
   const inputs = new Map([[SELF, statSync(SELF)]]);
   const read = {
@@ -113,7 +135,7 @@ async function bundle(source, outfile) {
   };
   const out = await answered(esbuild, esbuild.build({
     entryPoints: [source], outfile, bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
-    sourcemap: 'linked', sourcesContent: false, external: EXTERNAL, plugins: [read], metafile: true, logLevel: 'silent',
+    sourcemap: maps ? 'linked' : false, sourcesContent: false, external: EXTERNAL, plugins: [read], metafile: true, logLevel: 'silent',
   }));
   // Inputs esbuild read itself (a kind of file the plugin leaves to it), stat'ed now. Its paths
   // are relative to the working directory; a virtual module is no file and cannot change.
@@ -128,7 +150,7 @@ async function bundle(source, outfile) {
   }
   const code = out.outputFiles.find((f) => f.path === outfile)?.contents;
   const map = out.outputFiles.find((f) => f.path === `${outfile}.map`)?.contents;
-  if (!code || !map) throw new Error(`esbuild gave no bundle for ${source}`);
+  if (!code || (maps && !map)) throw new Error(`esbuild gave no bundle for ${source}`);
   return { code, map, inputs: [...inputs].map(([path, s]) => [path, s.size, s.mtimeMs]) };
 }
 

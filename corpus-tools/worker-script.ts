@@ -9,34 +9,20 @@
 // source changes. Made at every start instead (esbuild in its own process), it was ready only
 // about 0.4 s into a million-packet run on the 2-CPU bench machine, the generating thread and
 // the JIT's threads competing with esbuild; from the cache the worker starts at once.
-import { fileURLToPath } from 'node:url';
-import { answered, cachedBundle } from '../bin/bundle-cache.mjs';
+import { bundleInMemory, cachedBundle } from '../bin/bundle-cache.mjs';
 
 /**
  * `entry` and every module it imports, node_modules included, as a script a Worker starts on:
  * the cached bundle (a file), else, where the cache cannot be written, a bundle made now (a
- * data: URL). Throws when GRE_CONFORMANCE_FROM_SOURCES is set: the workers then start on their
- * modules through tsx.
+ * data: URL). Throws when neither can be made, or GRE_CONFORMANCE_FROM_SOURCES is set: the
+ * workers then start on their modules through tsx.
  */
 export async function bundledScript(entry: URL): Promise<URL> {
-  if (process.env.GRE_CONFORMANCE_FROM_SOURCES) throw new Error('GRE_CONFORMANCE_FROM_SOURCES is set');
   try {
-    return (await cachedBundle(entry, { name: cacheName(entry) })).url;
+    return (await cachedBundle(entry)).url;
   } catch {
-    // Imported here, not at the top: only a run that starts workers pays for loading esbuild.
-    const esbuild = await import('esbuild');
-    const out = await answered(esbuild, esbuild.build({
-      entryPoints: [fileURLToPath(entry)], bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent',
-    }));
-    const code = out.outputFiles[0]?.contents;
-    if (!code) throw new Error(`esbuild gave no output for ${entry.href}`);
-    return new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+    return bundleInMemory(entry);
   }
-}
-
-/** A cache name for `entry`: its folder and file name (corpus-tools-generate-worker). */
-function cacheName(entry: URL): string {
-  return fileURLToPath(entry).split(/[\\/]/).slice(-2).join('-').replace(/\.[^.]*$/, '');
 }
 
 /** Where a worker was started from: the bundle, or its modules through tsx (and why). */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { answered, cachedBundle } from '../bin/bundle-cache.mjs';
+import { answered, bundleInMemory, cachedBundle } from '../bin/bundle-cache.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/gre-conformance.mjs');
@@ -90,6 +90,22 @@ describe('bundle cache', () => {
     const blocked = join(temp('grec-bundle-blocked-'), 'a-file');
     writeFileSync(blocked, '');
     await expect(cachedBundle(p.entry, { name: 'main', dir: join(blocked, 'cache') })).rejects.toThrow(/ENOTDIR|EEXIST/);
+  });
+
+  it('where the cache cannot be written, makes the bundle in memory (a data: URL), import.meta per module as well', async () => {
+    const p = program();
+    const url = await bundleInMemory(p.entry);
+    expect(url.protocol).toBe('data:');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(url.href)})`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('hello 1 true\n');
+    process.env.GRE_CONFORMANCE_FROM_SOURCES = '1';
+    try {
+      await expect(bundleInMemory(p.entry)).rejects.toThrow('GRE_CONFORMANCE_FROM_SOURCES is set');
+      await expect(cachedBundle(p.entry, { dir: p.cache })).rejects.toThrow('GRE_CONFORMANCE_FROM_SOURCES is set');
+    } finally {
+      delete process.env.GRE_CONFORMANCE_FROM_SOURCES;
+    }
   });
 
   it('gives up on a build that never answers, stopping esbuild, instead of hanging the start', async () => {
